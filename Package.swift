@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The pipeline, one module per step:
+//   SirekapFormat (codes, paths, raw JSON models; no I/O)
+//   -> Store (SQLite schema, import, versions, queries)
+//   -> publish (command-line parsing only)
+let package = Package(
+    name: "publish",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "publish", targets: ["publish"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "SirekapFormat"),
+        .target(
+            name: "Store",
+            dependencies: [
+                "SirekapFormat",
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "publish",
+            dependencies: [
+                "SirekapFormat",
+                "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "SirekapFormat"]),
+    ]
+)

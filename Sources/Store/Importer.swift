@@ -1,0 +1,294 @@
+import Crypto
+import Dispatch
+import Foundation
+import SirekapFormat
+
+/// What an import did, counted per saved file.
+public struct ImportSummary: Equatable, Sendable {
+    /// Presidential (`ppwp`) files read: region lists, aggregates and TPS results.
+    public var files = 0
+    /// Files whose content the store did not hold: a new version of their node.
+    public var newVersions = 0
+    /// Files whose content was held already but from other bytes or another place: provenance added.
+    public var newCopies = 0
+    /// Files imported before, byte for byte from the same place: nothing to do.
+    public var unchanged = 0
+    /// Files refused whole, each reported with its reason.
+    public var rejected = 0
+    /// Files of other contests or API parts, per folder (`pemilu/hhcw/pdpd`): skipped.
+    public var skipped: [String: Int] = [:]
+    /// Files that are not at a Sirekap API path at all (a README in the mirror, say).
+    public var ignored = 0
+
+    public init() {}
+}
+
+/// Something the caller should tell the user while an import runs.
+public enum ImportEvent: Sendable {
+    /// A file refused whole. `file` is the path as given on the command line plus the relative path.
+    case rejected(file: String, reason: String)
+    /// The first file of another contest's folder; the rest of that folder is skipped silently.
+    case skippedFolder(name: String, firstFile: String)
+    /// Sent after every batch.
+    case progress(ImportSummary)
+}
+
+public enum ImportError: Error, CustomStringConvertible {
+    case notAFolder(String)
+
+    public var description: String {
+        switch self {
+        case .notAFolder(let path): "\(path): not a folder (a root is a folder laid out like sirekap-obj-data.kpu.go.id)"
+        }
+    }
+}
+
+/// Reads mirrors of the Sirekap API into the store.
+///
+/// Files are read, hashed and parsed in parallel, a batch at a time, and each batch is written in
+/// one transaction: an import killed at any point leaves only whole files in the store, and running
+/// it again picks up where it stopped (files already held are recognised by content and source).
+public struct Importer {
+    public let store: Store
+    /// Stamped on every provenance record of this run (ISO 8601, UTC).
+    public let importedAt: String
+    public var batchSize = 512
+
+    public init(store: Store, importedAt: String) {
+        self.store = store
+        self.importedAt = importedAt
+    }
+
+    public func run(roots: [String], onEvent: (ImportEvent) -> Void = { _ in }) throws -> ImportSummary {
+        let resolved = try roots.map { root -> (given: String, absolute: String) in
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ImportError.notAFolder(root)
+            }
+            let absolute = URL(fileURLWithPath: root).standardizedFileURL.path
+            return (root, absolute)
+        }
+        let db = store.db
+        try db.statement("INSERT INTO import_run(started_at, roots) VALUES (?, ?)")
+            .run([.text(importedAt), .text(resolved.map(\.absolute).joined(separator: "\n"))])
+        let runID = Int(db.lastInsertRowID)
+
+        var summary = ImportSummary()
+        var announced = Set<String>()
+        for root in resolved {
+            var batch: [FileWalker.File] = []
+            for file in FileWalker(root: root.absolute) {
+                let path: SourcePath
+                do {
+                    path = try SourcePath(relativePath: file.relativePath)
+                } catch {
+                    // The path itself is wrong: still hash the bytes so the rejection is traceable.
+                    let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file.absolutePath))) ?? Data()
+                    try reject(file, root: root, sha256: Importer.hex(SHA256.hash(data: bytes)),
+                               reason: error.description, runID: runID, summary: &summary, onEvent: onEvent)
+                    continue
+                }
+                switch path {
+                case .otherContest(let name):
+                    summary.skipped[name, default: 0] += 1
+                    if announced.insert(name).inserted {
+                        onEvent(.skippedFolder(name: name, firstFile: Importer.display(root.given, file.relativePath)))
+                    }
+                case .unrecognized:
+                    summary.ignored += 1
+                case .regionList, .aggregate, .tpsResult:
+                    batch.append(file)
+                    if batch.count >= batchSize {
+                        try importBatch(batch, root: root, runID: runID, summary: &summary, onEvent: onEvent)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try importBatch(batch, root: root, runID: runID, summary: &summary, onEvent: onEvent)
+        }
+        try db.statement("""
+            UPDATE import_run SET finished_at = ?, files = ?, new_versions = ?, new_copies = ?, unchanged = ?, rejected = ?
+            WHERE id = ?
+            """).run([.text(importedAt), .int(summary.files), .int(summary.newVersions), .int(summary.newCopies),
+                      .int(summary.unchanged), .int(summary.rejected), .int(runID)])
+        return summary
+    }
+
+    // MARK: Parsing (parallel, no store access)
+
+    enum Content {
+        case regions(RegionList)
+        case aggregate(RegionCode?, Aggregate)
+        case tps(RegionCode, TPSResult)
+    }
+
+    struct ParsedFile {
+        let file: FileWalker.File
+        let url: String
+        let rawSHA256: String
+        let bytes: Int
+        let modified: String?
+        let outcome: Result<(content: Content, canonical: String, contentSHA256: String), FormatError>
+    }
+
+    static func parse(_ file: FileWalker.File) -> ParsedFile {
+        // The caller classified the path already; a throw here cannot happen.
+        let path = (try? SourcePath(relativePath: file.relativePath)) ?? .unrecognized
+        let url = path.url ?? file.relativePath
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file.absolutePath))
+        } catch {
+            return ParsedFile(file: file, url: url, rawSHA256: "", bytes: 0, modified: nil,
+                              outcome: .failure(FormatError("cannot read the file: \(error.localizedDescription)")))
+        }
+        let rawSHA256 = hex(SHA256.hash(data: data))
+        let modified = (try? FileManager.default.attributesOfItem(atPath: file.absolutePath)[.modificationDate] as? Date)
+            .map { KPUTimestamp.iso8601(unixSeconds: Int($0.timeIntervalSince1970)) }
+        let outcome = Result { () throws(FormatError) -> (Content, String, String) in
+            let content: Content
+            let canonical: Data
+            switch path {
+            case .regionList(let parent):
+                let list = try RegionList.decode(data, parent: parent)
+                content = .regions(list)
+                canonical = CanonicalJSON.encode(list.entries)
+            case .aggregate(let code):
+                let aggregate = try Aggregate.decode(data, region: code)
+                content = .aggregate(code, aggregate)
+                canonical = CanonicalJSON.encode(aggregate)
+            case .tpsResult(let code):
+                let result = try TPSResult.decode(data)
+                content = .tps(code, result)
+                canonical = CanonicalJSON.encode(result)
+            case .otherContest, .unrecognized:
+                throw FormatError("not a presidential Sirekap file")
+            }
+            return (content, String(decoding: canonical, as: UTF8.self), hex(SHA256.hash(data: canonical)))
+        }.map { (content: $0.0, canonical: $0.1, contentSHA256: $0.2) }
+        return ParsedFile(file: file, url: url, rawSHA256: rawSHA256, bytes: data.count, modified: modified, outcome: outcome)
+    }
+
+    /// Parses files on all cores, keeping their order.
+    static func parseAll(_ files: [FileWalker.File]) -> [ParsedFile] {
+        let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: files.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let output = results
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            output[index] = parse(files[index])
+        }
+        return results.map { $0! }
+    }
+
+    // MARK: Writing (one transaction per batch)
+
+    private func importBatch(_ files: [FileWalker.File], root: (given: String, absolute: String), runID: Int,
+                             summary: inout ImportSummary, onEvent: (ImportEvent) -> Void) throws {
+        guard !files.isEmpty else { return }
+        let parsed = Importer.parseAll(files)
+        try store.db.transaction {
+            for item in parsed {
+                switch item.outcome {
+                case .failure(let error):
+                    try reject(item.file, root: root, sha256: item.rawSHA256, reason: error.description,
+                               runID: runID, summary: &summary, onEvent: onEvent)
+                case .success(let value):
+                    summary.files += 1
+                    let (kind, versionID, isNew) = try storeVersion(value.content, canonical: value.canonical,
+                                                                    contentSHA256: value.contentSHA256)
+                    try store.db.statement("""
+                        INSERT OR IGNORE INTO source_file(kind, version_id, url, raw_sha256, bytes, root, path,
+                            file_modified, imported_at, run_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).run([.text(kind), .int(versionID), .text(item.url), .text(item.rawSHA256),
+                                  .int(item.bytes), .text(root.absolute), .text(item.file.relativePath),
+                                  .optional(item.modified), .text(importedAt), .int(runID)])
+                    let isNewSource = store.db.changes > 0
+                    if isNew { summary.newVersions += 1 } else if isNewSource { summary.newCopies += 1 } else { summary.unchanged += 1 }
+                }
+            }
+        }
+        onEvent(.progress(summary))
+    }
+
+    /// Adds the content as a version of its node unless held already. Returns the version's id.
+    private func storeVersion(_ content: Content, canonical: String, contentSHA256: String) throws
+        -> (kind: String, id: Int, isNew: Bool) {
+        let db = store.db
+        switch content {
+        case .tps(let code, let result):
+            try db.statement("""
+                INSERT OR IGNORE INTO tps_version(code, content_sha256, ts, mode, psu, status_suara, status_adm,
+                    chart, images, administrasi)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.text(code.rawValue), .text(contentSHA256), .text(result.ts.text), .optional(result.mode),
+                          .optional(result.psu), .bool(result.statusSuara), .bool(result.statusAdm),
+                          .optional(result.chart.map(CanonicalJSON.string)), .text(CanonicalJSON.string(result.images)),
+                          .optional(result.administrasi.map(CanonicalJSON.string))])
+            let isNew = db.changes > 0
+            return ("tps", try versionID(table: "tps_version", code: code.rawValue, hash: contentSHA256), isNew)
+        case .aggregate(let code, let aggregate):
+            try db.statement("""
+                INSERT OR IGNORE INTO aggregate_version(code, content_sha256, ts, psu, mode, chart, persen,
+                    progres_total, progres_progres, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.text(code?.rawValue ?? ""), .text(contentSHA256), .text(aggregate.ts.text),
+                          .optional(aggregate.psu), .optional(aggregate.mode),
+                          .optional(aggregate.chart.map { CanonicalJSON.string($0.votes) }),
+                          aggregate.chart?.persen.map(SQLValue.double) ?? .null,
+                          .optional(aggregate.progres?.total), .optional(aggregate.progres?.progres), .text(canonical)])
+            let isNew = db.changes > 0
+            return ("aggregate", try versionID(table: "aggregate_version", code: code?.rawValue ?? "", hash: contentSHA256), isNew)
+        case .regions(let list):
+            let parent = list.parent?.rawValue ?? ""
+            try db.statement("""
+                INSERT OR IGNORE INTO region_list_version(parent, content_sha256, entries, content) VALUES (?, ?, ?, ?)
+                """).run([.text(parent), .text(contentSHA256), .int(list.entries.count), .text(canonical)])
+            let isNew = db.changes > 0
+            if isNew {
+                // A list not seen before: its names and ids become the directory's (the last import wins).
+                let upsert = try db.statement("""
+                    INSERT INTO region(code, level, parent, name_raw, name, kpu_id) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(code) DO UPDATE SET name_raw = excluded.name_raw, name = excluded.name,
+                        kpu_id = excluded.kpu_id
+                    """)
+                for entry in list.entries {
+                    try upsert.run([.text(entry.code.rawValue), .int(entry.code.level.rawValue),
+                                    .optional(entry.code.parent?.rawValue), .text(entry.rawName),
+                                    .text(entry.displayName), .int(entry.kpuID)])
+                }
+            }
+            return ("regions", try versionID(table: "region_list_version", column: "parent", code: parent, hash: contentSHA256), isNew)
+        }
+    }
+
+    private func versionID(table: String, column: String = "code", code: String, hash: String) throws -> Int {
+        try store.db.statement("SELECT id FROM \(table) WHERE \(column) = ? AND content_sha256 = ?")
+            .rows([.text(code), .text(hash)]) { $0.int(0) }[0]
+    }
+
+    private func reject(_ file: FileWalker.File, root: (given: String, absolute: String), sha256: String, reason: String,
+                        runID: Int, summary: inout ImportSummary, onEvent: (ImportEvent) -> Void) throws {
+        summary.rejected += 1
+        onEvent(.rejected(file: Importer.display(root.given, file.relativePath), reason: reason))
+        try store.db.statement("""
+            INSERT OR IGNORE INTO rejected_file(root, path, raw_sha256, reason, run_id) VALUES (?, ?, ?, ?, ?)
+            """).run([.text(root.absolute), .text(file.relativePath), .text(sha256), .text(reason), .int(runID)])
+    }
+
+    static func display(_ root: String, _ relative: String) -> String {
+        root.hasSuffix("/") ? root + relative : root + "/" + relative
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,132 @@
+/// The store's tables. Every version of every node is kept; nothing is ever updated in place
+/// except the `region` directory, which is derived from the region lists.
+///
+/// Vote and form values are kept as canonical JSON objects (`chart`, `administrasi`): the
+/// candidate set is data, not schema, and SQLite's `json_extract` reads them directly.
+enum Schema {
+    static let version = 1
+
+    static let statements = [
+        """
+        CREATE TABLE IF NOT EXISTS meta(
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        // Regions at all five levels, from the region lists. `parent` is NULL for provinces.
+        """
+        CREATE TABLE IF NOT EXISTS region(
+            code TEXT PRIMARY KEY,
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            parent TEXT,
+            name_raw TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kpu_id INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX IF NOT EXISTS region_parent ON region(parent, code)",
+        "CREATE INDEX IF NOT EXISTS region_level ON region(level, code)",
+        // Distinct contents of a region list; '' is the national list of provinces.
+        """
+        CREATE TABLE IF NOT EXISTS region_list_version(
+            id INTEGER PRIMARY KEY,
+            parent TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            entries INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            UNIQUE(parent, content_sha256)
+        )
+        """,
+        // Distinct contents of a TPS result file. The current one has the newest ts.
+        """
+        CREATE TABLE IF NOT EXISTS tps_version(
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            mode TEXT,
+            psu TEXT,
+            status_suara INTEGER NOT NULL,
+            status_adm INTEGER NOT NULL,
+            chart TEXT,
+            images TEXT NOT NULL,
+            administrasi TEXT,
+            UNIQUE(code, content_sha256)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS tps_version_by_time ON tps_version(code, ts DESC, id)",
+        // Distinct contents of KPU's aggregate files; '' is the national file. `content` is the
+        // whole file in canonical form (its table of children included).
+        """
+        CREATE TABLE IF NOT EXISTS aggregate_version(
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            psu TEXT,
+            mode TEXT,
+            chart TEXT,
+            persen REAL,
+            progres_total INTEGER,
+            progres_progres INTEGER,
+            content TEXT NOT NULL,
+            UNIQUE(code, content_sha256)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS aggregate_version_by_time ON aggregate_version(code, ts DESC, id)",
+        // Every saved file a version was read from: the provenance of each number.
+        """
+        CREATE TABLE IF NOT EXISTS source_file(
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('regions', 'aggregate', 'tps')),
+            version_id INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            raw_sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            root TEXT NOT NULL,
+            path TEXT NOT NULL,
+            file_modified TEXT,
+            imported_at TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            UNIQUE(kind, version_id, raw_sha256, root, path)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS source_file_version ON source_file(kind, version_id)",
+        // Files refused at import, with the reason: nothing of them entered the tables above.
+        """
+        CREATE TABLE IF NOT EXISTS rejected_file(
+            id INTEGER PRIMARY KEY,
+            root TEXT NOT NULL,
+            path TEXT NOT NULL,
+            raw_sha256 TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            UNIQUE(root, path, raw_sha256)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS import_run(
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            roots TEXT NOT NULL,
+            files INTEGER,
+            new_versions INTEGER,
+            new_copies INTEGER,
+            unchanged INTEGER,
+            rejected INTEGER
+        )
+        """,
+        // The current version of each TPS and aggregate: newest KPU ts; on a tie, the first imported.
+        """
+        CREATE VIEW IF NOT EXISTS tps_current AS
+        SELECT * FROM tps_version v WHERE v.id = (
+            SELECT w.id FROM tps_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id LIMIT 1)
+        """,
+        """
+        CREATE VIEW IF NOT EXISTS aggregate_current AS
+        SELECT * FROM aggregate_version v WHERE v.id = (
+            SELECT w.id FROM aggregate_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id LIMIT 1)
+        """,
+    ]
+}

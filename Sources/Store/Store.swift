@@ -1,0 +1,182 @@
+import Foundation
+import SirekapFormat
+
+/// The SQLite file everything on the site comes from: regions, every version of every TPS result
+/// and KPU aggregate, and the provenance of each.
+public final class Store {
+    let db: Database
+    public var path: String { db.path }
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        if !readOnly {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw SQLiteError(code: 14, message: "\(path): no store here (run `publish import` first)")
+        }
+        db = try Database(path: path, readOnly: readOnly)
+        if !readOnly {
+            // WAL + NORMAL: a crash can lose the last transactions but never corrupts the file,
+            // and every transaction is whole, which is all the import needs to be restartable.
+            try db.execute("PRAGMA journal_mode = WAL")
+            try db.execute("PRAGMA synchronous = NORMAL")
+            try db.transaction {
+                for statement in Schema.statements { try db.execute(statement) }
+                try db.statement("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)")
+                    .run([.text(String(Schema.version))])
+            }
+        }
+        let version = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) }
+        guard version.first == String(Schema.version) else {
+            throw SQLiteError(code: 1, message: "\(path): store schema \(version.first ?? "none"), this program reads \(Schema.version)")
+        }
+    }
+
+    // MARK: Regions
+
+    public struct Region: Hashable, Sendable {
+        public let code: RegionCode
+        public let parent: RegionCode?
+        public let rawName: String
+        public let name: String
+        public let kpuID: Int
+        public var level: Level { code.level }
+    }
+
+    private static let regionColumns = "code, parent, name_raw, name, kpu_id"
+
+    private static func region(_ row: Statement) -> Region {
+        Region(code: RegionCode(row.text(0))!, parent: row.optionalText(1).flatMap { RegionCode($0) },
+               rawName: row.text(2), name: row.text(3), kpuID: row.int(4))
+    }
+
+    public func region(_ code: RegionCode) throws -> Region? {
+        try db.statement("SELECT \(Store.regionColumns) FROM region WHERE code = ?")
+            .rows([.text(code.rawValue)], Store.region).first
+    }
+
+    /// The children of a region (the provinces for nil), in code order.
+    public func children(of parent: RegionCode?) throws -> [Region] {
+        if let parent {
+            return try db.statement("SELECT \(Store.regionColumns) FROM region WHERE parent = ? ORDER BY code")
+                .rows([.text(parent.rawValue)], Store.region)
+        }
+        return try db.statement("SELECT \(Store.regionColumns) FROM region WHERE level = 1 ORDER BY code")
+            .rows([], Store.region)
+    }
+
+    public func regionCount(level: Level) throws -> Int {
+        try db.statement("SELECT count(*) FROM region WHERE level = ?").rows([.int(level.rawValue)]) { $0.int(0) }[0]
+    }
+
+    // MARK: TPS results
+
+    /// Where one version's bytes came from.
+    public struct Source: Hashable, Sendable {
+        public let url: String
+        public let rawSHA256: String
+        public let bytes: Int
+        public let root: String
+        public let path: String
+        public let fileModified: String?
+        public let importedAt: String
+    }
+
+    public struct TPSVersion: Hashable, Sendable {
+        public let id: Int
+        public let code: RegionCode
+        public let contentSHA256: String
+        public let result: TPSResult
+        /// Every saved copy of this content, in import order.
+        public let sources: [Source]
+    }
+
+    private static let tpsColumns = "id, code, content_sha256, ts, mode, psu, status_suara, status_adm, chart, images, administrasi"
+
+    private func tpsVersion(_ row: Statement) throws -> TPSVersion {
+        let decoder = JSONDecoder()
+        let chart = try row.optionalText(8).map { try decoder.decode(CandidateVotes.self, from: Data($0.utf8)) }
+        let images = try decoder.decode([String?].self, from: Data(row.text(9).utf8))
+        let administrasi = try row.optionalText(10).map { try decoder.decode(Administrasi.self, from: Data($0.utf8)) }
+        let result = TPSResult(
+            mode: row.optionalText(4), chart: chart, images: images, administrasi: administrasi,
+            psu: row.optionalText(5), ts: KPUTimestamp(row.text(3))!,
+            statusSuara: row.int(6) != 0, statusAdm: row.int(7) != 0)
+        let id = row.int(0)
+        return TPSVersion(id: id, code: RegionCode(row.text(1))!, contentSHA256: row.text(2), result: result,
+                          sources: try sources(kind: "tps", versionID: id))
+    }
+
+    func sources(kind: String, versionID: Int) throws -> [Source] {
+        try db.statement("""
+            SELECT url, raw_sha256, bytes, root, path, file_modified, imported_at
+            FROM source_file WHERE kind = ? AND version_id = ? ORDER BY id
+            """).rows([.text(kind), .int(versionID)]) { row in
+            Source(url: row.text(0), rawSHA256: row.text(1), bytes: row.int(2), root: row.text(3),
+                   path: row.text(4), fileModified: row.optionalText(5), importedAt: row.text(6))
+        }
+    }
+
+    /// Every version held for a TPS, newest KPU ts first (the first is the current one).
+    public func tpsVersions(_ code: RegionCode) throws -> [TPSVersion] {
+        let rows = try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE code = ? ORDER BY ts DESC, id")
+            .rows([.text(code.rawValue)]) { $0.int(0) }
+        return try rows.map { id in
+            try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE id = ?")
+                .rows([.int(id)]) { try tpsVersion($0) }[0]
+        }
+    }
+
+    public func currentTPS(_ code: RegionCode) throws -> TPSVersion? {
+        try tpsVersions(code).first
+    }
+
+    /// Number of TPS with at least one result held.
+    public func tpsWithResultsCount() throws -> Int {
+        try db.statement("SELECT count(DISTINCT code) FROM tps_version").rows { $0.int(0) }[0]
+    }
+
+    // MARK: KPU aggregates
+
+    public struct AggregateVersion: Hashable, Sendable {
+        public let id: Int
+        /// Nil for the national aggregate.
+        public let code: RegionCode?
+        public let contentSHA256: String
+        public let aggregate: Aggregate
+        public let sources: [Source]
+    }
+
+    /// Every version of KPU's aggregate for a region (nil: national), newest first.
+    public func aggregateVersions(_ code: RegionCode?) throws -> [AggregateVersion] {
+        let rows = try db.statement("""
+            SELECT id, content_sha256 FROM aggregate_version WHERE code = ? ORDER BY ts DESC, id
+            """).rows([.text(code?.rawValue ?? "")]) { ($0.int(0), $0.text(1)) }
+        return try rows.map { id, hash in
+            let content = try db.statement("SELECT content FROM aggregate_version WHERE id = ?")
+                .rows([.int(id)]) { $0.text(0) }
+            let aggregate = try RawJSON.decode(Aggregate.self, from: Data(content[0].utf8))
+            return AggregateVersion(id: id, code: code, contentSHA256: hash, aggregate: aggregate,
+                                    sources: try sources(kind: "aggregate", versionID: id))
+        }
+    }
+
+    public func aggregateCount() throws -> Int {
+        try db.statement("SELECT count(DISTINCT code) FROM aggregate_version").rows { $0.int(0) }[0]
+    }
+
+    // MARK: Import history
+
+    public struct Rejection: Hashable, Sendable {
+        public let root: String
+        public let path: String
+        public let rawSHA256: String
+        public let reason: String
+    }
+
+    public func rejections() throws -> [Rejection] {
+        try db.statement("SELECT root, path, raw_sha256, reason FROM rejected_file ORDER BY root, path")
+            .rows { Rejection(root: $0.text(0), path: $0.text(1), rawSHA256: $0.text(2), reason: $0.text(3)) }
+    }
+}

@@ -40,6 +40,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "SirekapFormat"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Runs the built `publish` binary as a user would: exit codes, messages, interrupted runs.
+        .testTarget(name: "PublishCLITests", dependencies: ["publish", "Store", "SirekapFormat", "TestSupport"]),
+        // Fixture builders shared by the test targets (a small raw-format mirror, temporary folders).
+        .target(name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),
     ]
 )

@@ -37,6 +37,11 @@ public enum RawJSON {
             return "\(path): required key \"\(key.stringValue)\" is missing"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
+                // Foundation also says "not valid JSON" for a fraction where an integer belongs.
+                if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+                   let path = firstNonInteger(in: object, path: "") {
+                    return "at \(path.dropFirst()): expected an integer, found a fraction or an out-of-range number"
+                }
                 return "not valid JSON" + syntaxLocation(in: data)
             }
             return "\(at(context)): \(context.debugDescription)"
@@ -45,14 +50,35 @@ public enum RawJSON {
         }
     }
 
+    /// Path of the first number that cannot be an integer count. `persen` is KPU's rounded
+    /// percentage and legitimately fractional, so it is passed over.
+    static func firstNonInteger(in object: Any, path: String) -> String? {
+        if let dictionary = object as? [String: Any] {
+            for key in dictionary.keys.sorted() where key != "persen" {
+                if let found = firstNonInteger(in: dictionary[key]!, path: path + "." + quotedKey(key)) { return found }
+            }
+        } else if let array = object as? [Any] {
+            for (index, item) in array.enumerated() {
+                if let found = firstNonInteger(in: item, path: path + "[\(index)]") { return found }
+            }
+        } else if let number = object as? NSNumber, !(object is Bool) {
+            let value = number.doubleValue
+            if value != value.rounded() || abs(value) >= 9.2e18 { return path }
+        }
+        return nil
+    }
+
+    static func quotedKey(_ text: String) -> String {
+        let plain = text.first.map { $0.isLetter || $0 == "_" } ?? false
+            && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        return plain ? text : "\"\(text)\""
+    }
+
     /// `chart."100025"`-style path of the offending value.
     static func at(_ context: DecodingError.Context) -> String {
         let parts = context.codingPath.map { key -> String in
             if let index = key.intValue { return "[\(index)]" }
-            let text = key.stringValue
-            let plain = text.first.map { $0.isLetter || $0 == "_" } ?? false
-                && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-            return plain ? ".\(text)" : ".\"\(text)\""
+            return "." + quotedKey(key.stringValue)
         }
         let joined = parts.joined()
         return joined.hasPrefix(".") ? "at " + joined.dropFirst() : (joined.isEmpty ? "at the top level" : "at " + joined)

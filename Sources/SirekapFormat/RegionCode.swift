@@ -42,17 +42,19 @@ public enum Level: Int, CaseIterable, Comparable, Sendable, Codable {
 /// An official KPU region code: 2, 4, 6, 10 or 13 characters, each level prefixing the next.
 ///
 /// Codes are strings, never numbers: overseas regions (`99`) use letters (`99AA`, `99BF010001001`),
-/// and leading digits matter. Only ASCII digits and upper-case letters are accepted.
+/// and leading digits matter. Only ASCII digits are accepted, and upper-case letters below `99`.
 public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let rawValue: String
     public let level: Level
 
     public init?(_ text: some StringProtocol) {
         guard let level = Level(codeLength: text.utf8.count) else { return nil }
-        for byte in text.utf8 {
+        // Only overseas codes (province 99) carry letters after the province digits.
+        let overseas = text.hasPrefix("99")
+        for (index, byte) in text.utf8.enumerated() {
             let isDigit = byte >= 0x30 && byte <= 0x39
             let isUpper = byte >= 0x41 && byte <= 0x5A
-            guard isDigit || isUpper else { return nil }
+            guard isDigit || (isUpper && overseas && index >= 2) else { return nil }
         }
         self.rawValue = String(text)
         self.level = level

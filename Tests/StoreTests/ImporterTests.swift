@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import SirekapFormat
+import Testing
+import TestSupport
+@testable import Store
+
+@Suite struct ImporterTests {
+    let folder: TemporaryFolder
+    let store: Store
+
+    init() throws {
+        folder = try TemporaryFolder()
+        store = try Store(path: folder.sub("store.sqlite"))
+    }
+
+    func importer(at time: String = "2026-01-01T00:00:00Z") -> Importer {
+        Importer(store: store, importedAt: time)
+    }
+
+    func code(_ text: String) -> RegionCode { RegionCode(text)! }
+
+    @Test func importsRegionsAtEveryLevel() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        let (summary, _) = try importer().runCollecting([mirror.root])
+        #expect(summary.rejected == 0)
+        #expect(try Level.allCases.map { try store.regionCount(level: $0) } == [2, 1, 1, 1, 3])
+        let village = try #require(try store.region(code("3101011001")))
+        #expect(village.rawName == " PULAU PANGGANG.")
+        #expect(village.name == "PULAU PANGGANG.")
+        #expect(village.parent == code("310101"))
+        #expect(try store.children(of: code("3101011001")).map(\.name) == ["TPS 001", "TPS 002", "TPS 003"])
+        #expect(try store.children(of: nil).map(\.code.rawValue) == ["31", "99"])
+    }
+
+    @Test func keepsResultsWithTheirProvenance() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        _ = try importer(at: "2026-01-02T03:04:05Z").runCollecting([mirror.root])
+        let current = try #require(try store.currentTPS(code("3101011001001")))
+        #expect(current.result.chart?["100025"] == 120)
+        #expect(current.result.chart?["100027"] == 9)
+        #expect(current.result.administrasi?["suara_sah"] == 174)
+        let source = try #require(current.sources.first)
+        let relative = "pemilu/hhcw/ppwp/31/3101/310101/3101011001/3101011001001.json"
+        #expect(source.url == "https://sirekap-obj-data.kpu.go.id/" + relative)
+        #expect(source.path == relative)
+        #expect(source.root == URL(fileURLWithPath: mirror.root).standardizedFileURL.path)
+        #expect(source.importedAt == "2026-01-02T03:04:05Z")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: mirror.root + "/" + relative))
+        #expect(source.rawSHA256 == SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+        #expect(source.bytes == bytes.count)
+        let empty = try #require(try store.currentTPS(code("3101011001003")))
+        #expect(empty.result.chart == nil && empty.result.administrasi == nil)
+    }
+
+    @Test func anotherSerialisationAddsProvenanceNotAVersion() throws {
+        let first = try Mirror.smallVillage(at: folder.sub("a"))
+        let second = try Mirror(at: folder.sub("b"))
+        let raw = Mirror.tpsJSON(votes: [120, 45, 9], form: Mirror.form(valid: 174))
+        // One line with keys re-ordered, and CRLF: the same parsed content.
+        let object = try JSONSerialization.jsonObject(with: Data(raw.utf8))
+        let oneLine = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        try second.write("pemilu/hhcw/ppwp/31/3101/310101/3101011001/3101011001001.json", oneLine)
+        let third = try Mirror(at: folder.sub("c"))
+        try third.write("pemilu/hhcw/ppwp/31/3101/310101/3101011001/3101011001001.json",
+                        raw.replacingOccurrences(of: "\n", with: "\r\n"))
+
+        let (summary, _) = try importer().runCollecting([first.root, second.root, third.root])
+        #expect(summary.newCopies == 2)
+        let versions = try store.tpsVersions(code("3101011001001"))
+        #expect(versions.count == 1)
+        #expect(versions[0].sources.count == 3)
+        #expect(Set(versions[0].sources.map(\.rawSHA256)).count == 3)
+    }
+
+    @Test func changedContentAddsAVersionAndTheNewestTsIsCurrent() throws {
+        // The newer version is imported first: currency follows KPU's ts, not import order.
+        let newer = try Mirror(at: folder.sub("newer"))
+        try newer.tps("1101012001001", votes: [144, 19, 2], form: Mirror.form(valid: 165), ts: "2024-02-20 13:00:00")
+        let older = try Mirror(at: folder.sub("older"))
+        try older.tps("1101012001001", votes: [186, 44, 8], form: Mirror.form(valid: 238), ts: "2024-02-15 23:29:50")
+
+        let (summary, _) = try importer().runCollecting([newer.root, older.root])
+        #expect(summary.newVersions == 2)
+        let versions = try store.tpsVersions(code("1101012001001"))
+        #expect(versions.map(\.result.ts.text) == ["2024-02-20 13:00:00", "2024-02-15 23:29:50"])
+        #expect(versions.map { $0.result.chart?["100025"] } == [144, 186])
+        #expect(try store.currentTPS(code("1101012001001"))?.result.chart?["100026"] == 19)
+    }
+
+    @Test func reimportingChangesNothing() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        let (first, _) = try importer().runCollecting([mirror.root])
+        let before = try dump()
+        let (second, _) = try importer(at: "2027-01-01T00:00:00Z").runCollecting([mirror.root])
+        #expect(second.unchanged == first.files)
+        #expect(second.newVersions == 0 && second.newCopies == 0)
+        #expect(try dump() == before)
+    }
+
+    /// Every row of the data tables (not the run log), for before/after comparisons.
+    func dump() throws -> [String] {
+        var lines: [String] = []
+        for table in ["region", "region_list_version", "tps_version", "aggregate_version", "source_file", "rejected_file"] {
+            let columns = try store.db.statement("SELECT name FROM pragma_table_info('\(table)')").rows { $0.text(0) }
+            let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+            lines += try store.db.statement("SELECT \(select) FROM \(table) ORDER BY 1").rows { "\(table): " + $0.text(0) }
+        }
+        return lines
+    }
+
+    @Test func brokenFilesAreRejectedWholeAndTheRestGoesOn() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        let base = "pemilu/hhcw/ppwp/31/3101/310101/3101011001/"
+        try mirror.write(base + "3101011001004.json", "")
+        try mirror.write(base + "3101011001005.json", String(Mirror.tpsJSON(votes: [1, 2, 3]).prefix(90)))
+        try mirror.write(base + "3101011001006.json", "<html><body>502 Bad Gateway</body></html>")
+        try mirror.write(base + "3101011001007.json",
+                         Mirror.tpsJSON(votes: [1, 2, 3]).replacingOccurrences(of: "\"100026\": 2", with: "\"100026\": \"2\""))
+        try mirror.write(base + "TPS008.json", Mirror.tpsJSON(votes: [1, 2, 3]))
+        try mirror.write("pemilu/hhcw/ppwp/31/3101/310102/3101011001/3101011001009.json", Mirror.tpsJSON(votes: [1, 2, 3]))
+        try mirror.write("wilayah/pemilu/ppwp/31/3101/310101/3101011002.json", "[{\"nama\": \"X\", \"id\": 1, \"kode\": \"3101011002001\", \"tingkat\": \"5\"}]")
+
+        let (summary, events) = try importer().runCollecting([mirror.root])
+        let rejections = events.compactMap(\.rejection)
+        #expect(summary.rejected == 7)
+        #expect(rejections.count == 7)
+        func reason(_ name: String) -> String? { rejections.first { $0.file.hasSuffix(name) }?.reason }
+        #expect(reason("3101011001004.json")?.contains("empty") == true)
+        #expect(reason("3101011001005.json")?.contains("not valid JSON") == true)
+        #expect(reason("3101011001006.json")?.contains("not valid JSON") == true)
+        #expect(reason("3101011001007.json")?.contains("chart.\"100026\"") == true)
+        #expect(reason("TPS008.json")?.contains("not a region code") == true)
+        #expect(reason("3101011001009.json")?.contains("folders do not match") == true)
+        #expect(reason("3101011002.json")?.contains("tingkat") == true)
+        // Every file names its root so the user can find it.
+        #expect(rejections.allSatisfy { $0.file.hasPrefix(mirror.root + "/") })
+
+        // Nothing of a rejected file is stored; the good files are.
+        for suffix in ["004", "005", "006", "007", "009"] {
+            #expect(try store.tpsVersions(code("3101011001" + suffix)).isEmpty)
+        }
+        #expect(try store.region(code("3101011002001")) == nil)
+        #expect(try store.tpsWithResultsCount() == 3)
+        #expect(try store.rejections().count == 7)
+    }
+
+    @Test func otherContestsAreSkippedWithOneNoticeEach() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        for n in 1...3 {
+            try mirror.write("pemilu/hhcw/pdpd/31/3101/310101/3101011001/310101100100\(n).json", "{}")
+        }
+        try mirror.write("pemilu/hhcw/pdpr.json", "{}")
+        try mirror.write("README.md", "notes")
+        let (summary, events) = try importer().runCollecting([mirror.root])
+        let notices = events.compactMap { event -> String? in
+            if case .skippedFolder(let name, _) = event { return name }
+            return nil
+        }
+        #expect(notices == ["pemilu/hhcw/pdpd", "pemilu/hhcw/pdpr"])
+        #expect(summary.skipped == ["pemilu/hhcw/pdpd": 3, "pemilu/hhcw/pdpr": 1])
+        #expect(summary.ignored == 1)
+        #expect(summary.rejected == 0)
+    }
+
+    @Test func impossibleValuesAreStoredExactly() throws {
+        let mirror = try Mirror(at: folder.sub("mirror"))
+        var form = Mirror.form(valid: 163)
+        form["pemilih_dpt_j"] = 0
+        form["suara_total"] = -1
+        try mirror.tps("3173011002090", votes: [60, 40, 1551], form: form)
+        _ = try importer().runCollecting([mirror.root])
+        let result = try #require(try store.currentTPS(code("3173011002090"))?.result)
+        #expect(result.chart?["100027"] == 1551)
+        #expect(result.administrasi?["suara_total"] == -1)
+        #expect(result.administrasi?["pemilih_dpt_j"] == 0)
+    }
+
+    @Test func aggregatesAreKeptAsPublished() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        try mirror.write("pemilu/hhcw/ppwp.json", """
+            {
+                "ts": "2024-03-07 15:00:16",
+                "psu": "Reguler",
+                "mode": "hhcw",
+                "chart": {
+                    "100025": 999,
+                    "100026": 888,
+                    "100027": 777,
+                    "persen": 12.34
+                },
+                "table": {
+                    "31": {
+                        "psu": "Reguler",
+                        "100025": 999,
+                        "100026": 888,
+                        "100027": 777,
+                        "persen": 12.34,
+                        "status_progress": true
+                    }
+                },
+                "progres": {
+                    "total": 3,
+                    "progres": 2
+                }
+            }
+            """)
+        _ = try importer().runCollecting([mirror.root])
+        let national = try #require(try store.aggregateVersions(nil).first)
+        #expect(national.aggregate.chart?.votes["100026"] == 888)
+        #expect(national.aggregate.chart?.persen == 12.34)
+        #expect(national.aggregate.table.first?.votes["100027"] == 777)
+        #expect(national.aggregate.progres?.total == 3)
+        #expect(national.sources.first?.url == "https://sirekap-obj-data.kpu.go.id/pemilu/hhcw/ppwp.json")
+    }
+
+    @Test func aMissingRootIsAnError() throws {
+        #expect(throws: ImportError.self) { try importer().run(roots: [folder.sub("nowhere")]) }
+    }
+}

@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,11 +32,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "Export", dependencies: ["SirekapFormat", "Store"]),
+        .target(
+            name: "Render",
+            dependencies: ["SirekapFormat", "Store", "Export", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(name: "CExchange"),
+        .target(name: "Output", dependencies: ["CExchange", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Render", "Export", "Output"]),
         .executableTarget(
             name: "publish",
             dependencies: [
                 "SirekapFormat",
                 "Store",
+                "Publication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

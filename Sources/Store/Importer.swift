@@ -52,11 +52,14 @@ public struct Importer {
     public let store: Store
     /// Stamped on every provenance record of this run (ISO 8601, UTC).
     public let importedAt: String
+    /// When the mirrors were downloaded from KPU (ISO 8601, UTC), if known.
+    public var retrievedAt: String?
     public var batchSize = 512
 
-    public init(store: Store, importedAt: String) {
+    public init(store: Store, importedAt: String, retrievedAt: String? = nil) {
         self.store = store
         self.importedAt = importedAt
+        self.retrievedAt = retrievedAt
     }
 
     public func run(roots: [String], onEvent: (ImportEvent) -> Void = { _ in }) throws -> ImportSummary {
@@ -199,11 +202,11 @@ public struct Importer {
                                                                     contentSHA256: value.contentSHA256)
                     try store.db.statement("""
                         INSERT OR IGNORE INTO source_file(kind, version_id, url, raw_sha256, bytes, root, path,
-                            file_modified, imported_at, run_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            file_modified, retrieved_at, imported_at, run_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """).run([.text(kind), .int(versionID), .text(item.url), .text(item.rawSHA256),
                                   .int(item.bytes), .text(root.absolute), .text(item.file.relativePath),
-                                  .optional(item.modified), .text(importedAt), .int(runID)])
+                                  .optional(item.modified), .optional(retrievedAt), .text(importedAt), .int(runID)])
                     let isNewSource = store.db.changes > 0
                     if isNew { summary.newVersions += 1 } else if isNewSource { summary.newCopies += 1 } else { summary.unchanged += 1 }
                 }

@@ -54,7 +54,7 @@ enum Schema {
             UNIQUE(code, content_sha256)
         )
         """,
-        "CREATE INDEX IF NOT EXISTS tps_version_by_time ON tps_version(code, ts DESC, id)",
+        "CREATE INDEX IF NOT EXISTS tps_version_by_time ON tps_version(code, ts DESC, id DESC)",
         // Distinct contents of KPU's aggregate files; '' is the national file. `content` is the
         // whole file in canonical form (its table of children included).
         """
@@ -73,8 +73,9 @@ enum Schema {
             UNIQUE(code, content_sha256)
         )
         """,
-        "CREATE INDEX IF NOT EXISTS aggregate_version_by_time ON aggregate_version(code, ts DESC, id)",
-        // Every saved file a version was read from: the provenance of each number.
+        "CREATE INDEX IF NOT EXISTS aggregate_version_by_time ON aggregate_version(code, ts DESC, id DESC)",
+        // Every saved file a version was read from: the provenance of each number. `retrieved_at`
+        // is when the mirror was downloaded from KPU, where the importer was told.
         """
         CREATE TABLE IF NOT EXISTS source_file(
             id INTEGER PRIMARY KEY,
@@ -86,6 +87,7 @@ enum Schema {
             root TEXT NOT NULL,
             path TEXT NOT NULL,
             file_modified TEXT,
+            retrieved_at TEXT,
             imported_at TEXT NOT NULL,
             run_id INTEGER NOT NULL,
             UNIQUE(kind, version_id, raw_sha256, root, path)
@@ -117,16 +119,17 @@ enum Schema {
             rejected INTEGER
         )
         """,
-        // The current version of each TPS and aggregate: newest KPU ts; on a tie, the first imported.
+        // The current version of each TPS and aggregate: newest KPU ts; on a tie (KPU re-published
+        // other content under the same ts), the one imported last, as the later harvest.
         """
         CREATE VIEW IF NOT EXISTS tps_current AS
         SELECT * FROM tps_version v WHERE v.id = (
-            SELECT w.id FROM tps_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id LIMIT 1)
+            SELECT w.id FROM tps_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id DESC LIMIT 1)
         """,
         """
         CREATE VIEW IF NOT EXISTS aggregate_current AS
         SELECT * FROM aggregate_version v WHERE v.id = (
-            SELECT w.id FROM aggregate_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id LIMIT 1)
+            SELECT w.id FROM aggregate_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id DESC LIMIT 1)
         """,
     ]
 }

@@ -80,7 +80,12 @@ public final class Store {
         public let root: String
         public let path: String
         public let fileModified: String?
+        /// When the mirror was downloaded from KPU, if the import was told (`--retrieved`).
+        public let retrievedAt: String?
         public let importedAt: String
+
+        /// When these bytes were taken: the download time where known, else when they were imported.
+        public var retrieved: String { retrievedAt ?? importedAt }
     }
 
     public struct TPSVersion: Hashable, Sendable {
@@ -94,37 +99,27 @@ public final class Store {
 
     private static let tpsColumns = "id, code, content_sha256, ts, mode, psu, status_suara, status_adm, chart, images, administrasi"
 
-    private func tpsVersion(_ row: Statement) throws -> TPSVersion {
-        let decoder = JSONDecoder()
-        let chart = try row.optionalText(8).map { try decoder.decode(CandidateVotes.self, from: Data($0.utf8)) }
-        let images = try decoder.decode([String?].self, from: Data(row.text(9).utf8))
-        let administrasi = try row.optionalText(10).map { try decoder.decode(Administrasi.self, from: Data($0.utf8)) }
-        let result = TPSResult(
-            mode: row.optionalText(4), chart: chart, images: images, administrasi: administrasi,
-            psu: row.optionalText(5), ts: KPUTimestamp(row.text(3))!,
-            statusSuara: row.int(6) != 0, statusAdm: row.int(7) != 0)
-        let id = row.int(0)
-        return TPSVersion(id: id, code: RegionCode(row.text(1))!, contentSHA256: row.text(2), result: result,
-                          sources: try sources(kind: "tps", versionID: id))
-    }
-
     func sources(kind: String, versionID: Int) throws -> [Source] {
         try db.statement("""
-            SELECT url, raw_sha256, bytes, root, path, file_modified, imported_at
+            SELECT url, raw_sha256, bytes, root, path, file_modified, retrieved_at, imported_at
             FROM source_file WHERE kind = ? AND version_id = ? ORDER BY id
             """).rows([.text(kind), .int(versionID)]) { row in
             Source(url: row.text(0), rawSHA256: row.text(1), bytes: row.int(2), root: row.text(3),
-                   path: row.text(4), fileModified: row.optionalText(5), importedAt: row.text(6))
+                   path: row.text(4), fileModified: row.optionalText(5), retrievedAt: row.optionalText(6),
+                   importedAt: row.text(7))
         }
     }
 
     /// Every version held for a TPS, newest KPU ts first (the first is the current one).
     public func tpsVersions(_ code: RegionCode) throws -> [TPSVersion] {
-        let rows = try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE code = ? ORDER BY ts DESC, id")
-            .rows([.text(code.rawValue)]) { $0.int(0) }
-        return try rows.map { id in
-            try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE id = ?")
-                .rows([.int(id)]) { try tpsVersion($0) }[0]
+        let rows = try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE code = ? ORDER BY ts DESC, id DESC")
+            .rows([.text(code.rawValue)]) { row in
+                (id: row.int(0), contentSHA256: row.text(2), result: try Store.tpsResult(row, from: 3, decoder: JSONDecoder()))
+            }
+        // Sources are read after the versions: one statement cannot be stepped inside itself.
+        return try rows.map { row in
+            TPSVersion(id: row.id, code: code, contentSHA256: row.contentSHA256, result: row.result,
+                       sources: try sources(kind: "tps", versionID: row.id))
         }
     }
 
@@ -151,7 +146,7 @@ public final class Store {
     /// Every version of KPU's aggregate for a region (nil: national), newest first.
     public func aggregateVersions(_ code: RegionCode?) throws -> [AggregateVersion] {
         let rows = try db.statement("""
-            SELECT id, content_sha256 FROM aggregate_version WHERE code = ? ORDER BY ts DESC, id
+            SELECT id, content_sha256 FROM aggregate_version WHERE code = ? ORDER BY ts DESC, id DESC
             """).rows([.text(code?.rawValue ?? "")]) { ($0.int(0), $0.text(1)) }
         return try rows.map { id, hash in
             let content = try db.statement("SELECT content FROM aggregate_version WHERE id = ?")

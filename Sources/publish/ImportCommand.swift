@@ -24,12 +24,23 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @Option(help: ArgumentHelp(
+        "When the mirrors were downloaded from KPU (ISO 8601 UTC, e.g. 2024-03-08T00:00:00Z); shown as the retrieval time.",
+        valueName: "time"))
+    var retrieved: String?
+
     @Argument(help: ArgumentHelp("Folders holding a mirror of the Sirekap API.", valueName: "root"))
     var roots: [String]
 
+    func validate() throws {
+        if let retrieved, !Clock.isISO8601UTC(retrieved) {
+            throw ValidationError("--retrieved takes a UTC time such as 2024-03-08T00:00:00Z, not '\(retrieved)'")
+        }
+    }
+
     func run() throws {
         let store = try Store(path: self.store.db)
-        let importer = Importer(store: store, importedAt: Clock.nowISO8601())
+        let importer = Importer(store: store, importedAt: Clock.nowISO8601(), retrievedAt: retrieved)
         let progress = ProgressLine(label: "import")
         let summary: ImportSummary
         do {

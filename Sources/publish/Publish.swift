@@ -12,7 +12,7 @@ struct Publish: ParsableCommand {
             Exit codes: 0 success; 1 failure; 64 bad command line; 65 some input files were \
             rejected (the rest was imported); 66 an input folder does not exist.
             """,
-        subcommands: [ImportCommand.self]
+        subcommands: [ImportCommand.self, BuildCommand.self]
     )
 }
 

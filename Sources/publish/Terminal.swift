@@ -13,6 +13,13 @@ enum Clock {
         }
         return KPUTimestamp.iso8601(unixSeconds: Int(Date().timeIntervalSince1970))
     }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the one form the store records.
+    static func isISO8601UTC(_ text: String) -> Bool {
+        let wib = text.replacingOccurrences(of: "T", with: " ")
+        return text.count == 20 && text.hasSuffix("Z") && text.dropFirst(10).first == "T"
+            && KPUTimestamp(String(wib.dropLast())) != nil
+    }
 }
 
 /// Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise

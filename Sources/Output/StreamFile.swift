@@ -1,0 +1,54 @@
+import Crypto
+import Foundation
+
+/// A large output file (a national CSV) written as it is produced, never held in memory,
+/// with its size and SHA-256 computed on the way for the checksum list.
+public final class StreamFile {
+    public let relativePath: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var hasher = SHA256()
+    public private(set) var bytes = 0
+    public private(set) var rows = 0
+
+    init(relativePath: String, absolutePath: String) throws {
+        guard FileManager.default.createFile(atPath: absolutePath, contents: nil) else {
+            throw OutputError("cannot create \(absolutePath)")
+        }
+        self.relativePath = relativePath
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: absolutePath))
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Appends one row (or any text); `countsAsRow` false for a header.
+    public func append(_ text: String, countsAsRow: Bool = true) throws {
+        buffer.append(contentsOf: text.utf8)
+        if countsAsRow { rows += 1 }
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        hasher.update(data: buffer)
+        bytes += buffer.count
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left and returns the file's SHA-256 (hex).
+    public func close() throws -> String {
+        try flush()
+        try handle.close()
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension OutputFolder {
+    /// Opens a file for streaming writes inside the staging folder.
+    public func stream(_ relativePath: String) throws -> StreamFile {
+        if let slash = relativePath.lastIndex(of: "/") {
+            try FileManager.default.createDirectory(atPath: staging + "/" + relativePath[..<slash], withIntermediateDirectories: true)
+        }
+        return try StreamFile(relativePath: relativePath, absolutePath: staging + "/" + relativePath)
+    }
+}

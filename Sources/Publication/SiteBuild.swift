@@ -1,0 +1,281 @@
+import Dispatch
+import Export
+import Foundation
+import Output
+import Render
+import SirekapFormat
+import Store
+
+/// The site build, as a short pipeline of named steps over one shared context:
+///
+///     import configured mirrors -> load regions and totals -> region pages -> TPS pages and
+///     the TPS table -> downloads page -> home page -> static assets -> swap the output in
+///
+/// Every step writes into a staging folder; only a build that finishes replaces the output.
+public struct SiteBuild {
+    public struct Options: Sendable {
+        public var publicationFolder: String
+        public var storePath: String
+        public var outputFolder: String
+        public var templatesFolder: String
+        public var assetsFolder: String
+        /// Stamped on provenance records of mirrors the build imports (ISO 8601 UTC).
+        public var importedAt: String
+
+        public init(publicationFolder: String, storePath: String, outputFolder: String,
+                    templatesFolder: String, assetsFolder: String, importedAt: String) {
+            self.publicationFolder = publicationFolder
+            self.storePath = storePath
+            self.outputFolder = outputFolder
+            self.templatesFolder = templatesFolder
+            self.assetsFolder = assetsFolder
+            self.importedAt = importedAt
+        }
+    }
+
+    /// What the caller hears about while the build runs.
+    public enum Event: Sendable {
+        case stepStarted(String)
+        case progress(String)
+        case importEvent(ImportEvent)
+        case stepFinished(String, seconds: Double)
+    }
+
+    public struct Summary: Sendable {
+        public var regionPages = 0
+        public var tpsPages = 0
+        public var tpsWithResults = 0
+        public var downloads: [Download] = []
+        public var importSummary: ImportSummary?
+    }
+
+    /// A file offered on the downloads page.
+    public struct Download: Sendable {
+        public let name: String
+        public let description: String
+        public let rows: Int
+        public let bytes: Int
+        public let sha256: String
+    }
+
+    public struct BuildError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    /// Everything the steps share.
+    final class Context {
+        let options: Options
+        let config: PublicationConfig
+        let renderer: PageRenderer
+        let store: Store
+        let output: OutputFolder
+        let onEvent: (Event) -> Void
+        var tree: RegionTree!
+        var summary = Summary()
+
+        init(options: Options, config: PublicationConfig, renderer: PageRenderer, store: Store, output: OutputFolder,
+             onEvent: @escaping (Event) -> Void) {
+            self.options = options
+            self.config = config
+            self.renderer = renderer
+            self.store = store
+            self.output = output
+            self.onEvent = onEvent
+        }
+    }
+
+    struct Step: Sendable {
+        let name: String
+        let run: @Sendable (Context) throws -> Void
+    }
+
+    static let steps: [Step] = [
+        Step(name: "import configured mirrors", run: importMirrors),
+        Step(name: "load regions and totals", run: loadRegions),
+        Step(name: "region pages", run: renderRegionPages),
+        Step(name: "TPS pages and TPS table", run: renderTPSPages),
+        Step(name: "downloads page", run: writeDownloadsPage),
+        Step(name: "home page", run: writeHomePage),
+        Step(name: "static assets", run: copyAssets),
+    ]
+
+    @discardableResult
+    public func run(onEvent: @escaping (Event) -> Void = { _ in }) throws -> Summary {
+        let config: PublicationConfig
+        let templates: Templates
+        do {
+            config = try PublicationConfig.load(from: options.publicationFolder)
+            templates = try Templates(folder: options.templatesFolder)
+        } catch let error as PublicationConfig.LoadError {
+            throw BuildError(error.description)
+        } catch let error as Templates.LoadError {
+            throw BuildError(error.description)
+        }
+        let store = try Store(path: options.storePath)
+        let output = try OutputFolder(destination: options.outputFolder)
+        let context = Context(options: options, config: config, renderer: PageRenderer(templates: templates, site: config.siteInfo),
+                              store: store, output: output, onEvent: onEvent)
+        do {
+            for step in SiteBuild.steps {
+                onEvent(.stepStarted(step.name))
+                let start = DispatchTime.now()
+                try step.run(context)
+                onEvent(.stepFinished(step.name, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+            }
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return context.summary
+    }
+
+    // MARK: Steps
+
+    static func importMirrors(_ context: Context) throws {
+        let roots = context.config.importRoots.map { root in
+            root.hasPrefix("/") ? root : context.options.publicationFolder + "/" + root
+        }
+        guard !roots.isEmpty else { return }
+        let importer = Importer(store: context.store, importedAt: context.options.importedAt)
+        let summary = try importer.run(roots: roots) { context.onEvent(.importEvent($0)) }
+        context.summary.importSummary = summary
+        if summary.rejected > 0 {
+            throw BuildError("\(summary.rejected) files of the publication's own mirrors were rejected (listed above)")
+        }
+    }
+
+    static func loadRegions(_ context: Context) throws {
+        context.tree = try RegionTree.load(from: context.store)
+    }
+
+    static func renderRegionPages(_ context: Context) throws {
+        let tree = context.tree!
+        var nodes = [tree.nation]
+        for level in [Level.province, .regency, .district, .village] { nodes += tree.regions(at: level) }
+        // Store reads happen here, serially; rendering and writing run on all cores.
+        for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
+            var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])] = []
+            for node in chunk {
+                let kpu = try context.store.currentAggregate(node.code)
+                let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
+                inputs.append((node, kpu, results))
+            }
+            try parallelWrite(inputs, context: context) { input in
+                context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
+            }
+            context.summary.regionPages += chunk.count
+            context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
+        }
+    }
+
+    static func renderTPSPages(_ context: Context) throws {
+        let tree = context.tree!
+        let table = TPSTable(candidates: context.config.candidates.map(\.id))
+        let national = try context.output.stream("downloads/ppwp-tps.csv")
+        try national.append(table.header, countsAsRow: false)
+        var province: (code: RegionCode, file: StreamFile)?
+        var provinceFiles: [(RegionCode, StreamFile, String)] = []
+
+        let villages = tree.regions(at: .village)
+        var batch: [(RegionCode, [Store.TPSVersion])] = []
+        func flush() throws {
+            try parallelWrite(batch, context: context) { code, versions in
+                context.renderer.tpsPage(code, tree: tree, versions: versions)
+            }
+            for (code, versions) in batch {
+                let row = CSV.row(table.row(code: code, tree: tree, current: versions.first, versionCount: versions.count))
+                try national.append(row)
+                if province?.code != code.province {
+                    if let open = province { provinceFiles.append((open.code, open.file, try open.file.close())) }
+                    let file = try context.output.stream("downloads/ppwp-tps-\(code.province.rawValue).csv")
+                    try file.append(table.header, countsAsRow: false)
+                    province = (code.province, file)
+                }
+                try province!.file.append(row)
+                if !versions.isEmpty { context.summary.tpsWithResults += 1 }
+            }
+            context.summary.tpsPages += batch.count
+            context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
+            batch.removeAll(keepingCapacity: true)
+        }
+        for village in villages {
+            for code in village.children {
+                batch.append((code, try context.store.tpsVersions(code)))
+                if batch.count >= 1024 { try flush() }
+            }
+        }
+        try flush()
+        if let open = province { provinceFiles.append((open.code, open.file, try open.file.close())) }
+
+        let nationalHash = try national.close()
+        var downloads = [Download(name: "ppwp-tps.csv", description: "Semua TPS, nasional", rows: national.rows,
+                                  bytes: national.bytes, sha256: nationalHash)]
+        for (code, file, hash) in provinceFiles {
+            downloads.append(Download(name: "ppwp-tps-\(code.rawValue).csv", description: "TPS di \(tree.name(of: code))",
+                                      rows: file.rows, bytes: file.bytes, sha256: hash))
+        }
+        context.summary.downloads = downloads
+    }
+
+    static func writeDownloadsPage(_ context: Context) throws {
+        let folder = "downloads/"
+        let site = context.config.siteInfo
+        let page: [String: Any] = [
+            "root": SitePath.root(from: folder), "site_title": site.title, "title": "Unduh data", "demo": site.demo,
+            "files": context.summary.downloads.map { file -> [String: Any] in
+                ["name": file.name, "description": file.description, "rows": Format.count(file.rows),
+                 "bytes": Format.count(file.bytes), "sha256": file.sha256]
+            },
+            "columns": TPSTable(candidates: context.config.candidates.map(\.id)).columns,
+        ]
+        try context.output.write(folder + "index.html", context.renderer.templates.render("downloads", page))
+    }
+
+    static func writeHomePage(_ context: Context) throws {
+        let site = context.config.siteInfo
+        let tree = context.tree!
+        let page: [String: Any] = [
+            "root": "", "site_title": site.title, "title": "Beranda", "demo": site.demo,
+            "description": site.description,
+            "tps_total": Format.count(tree.nation.totals.tpsTotal),
+            "tps_with_results": Format.count(tree.nation.totals.tpsWithResults),
+            "provinces": tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] },
+        ]
+        try context.output.write("index.html", context.renderer.templates.render("home", page))
+    }
+
+    static func copyAssets(_ context: Context) throws {
+        try context.output.copyTree(from: context.options.assetsFolder, to: "")
+    }
+
+    /// Renders `inputs` on all cores and writes each page's files. Each page goes to its own
+    /// paths, so the output does not depend on which thread wrote what.
+    static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws {
+        let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: inputs.count)
+        errors.initialize(repeating: nil)
+        defer { errors.deallocate() }
+        nonisolated(unsafe) let failures = errors
+        let output = context.output
+        nonisolated(unsafe) let inputs = inputs
+        withoutActuallyEscaping(render) { render in
+            nonisolated(unsafe) let render = render
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+                let page = render(inputs[index])
+                do {
+                    try output.write(page.folder + "index.html", page.html)
+                    try output.write(page.folder + "index.json", page.json)
+                    if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
+                } catch {
+                    failures[index] = error
+                }
+            }
+        }
+        if let error = errors.compactMap({ $0 }).first { throw error }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import SirekapFormat
+
+/// Totals we compute from the current TPS results under a region. Sums of published integers,
+/// exact; a null value adds nothing and is counted apart so no reader mistakes it for zero.
+public struct ComputedTotals: Hashable, Sendable {
+    /// Candidate id -> sum of that candidate's integer votes.
+    public var votes: [String: Int] = [:]
+    /// Sum of `suara_sah` over TPS whose form gives it.
+    public var suaraSah = 0
+    /// Sum of `suara_tidak_sah` over TPS whose form gives it.
+    public var suaraTidakSah = 0
+    /// TPS known under the region (listed by KPU, or holding a result).
+    public var tpsTotal = 0
+    /// TPS whose current version has vote counts (`chart` not null).
+    public var tpsWithResults = 0
+    /// TPS whose current version has the administrative form (`administrasi` not null).
+    public var tpsWithAdministrasi = 0
+
+    public init() {}
+
+    /// Adds one TPS (nil: listed but no result held).
+    public mutating func add(_ result: TPSResult?) {
+        tpsTotal += 1
+        guard let result else { return }
+        if let chart = result.chart {
+            tpsWithResults += 1
+            for entry in chart.entries {
+                votes[entry.candidate, default: 0] += entry.votes ?? 0
+            }
+        }
+        if let form = result.administrasi {
+            tpsWithAdministrasi += 1
+            suaraSah += form["suara_sah"] ?? 0
+            suaraTidakSah += form["suara_tidak_sah"] ?? 0
+        }
+    }
+
+    public mutating func add(_ other: ComputedTotals) {
+        for (candidate, count) in other.votes { votes[candidate, default: 0] += count }
+        suaraSah += other.suaraSah
+        suaraTidakSah += other.suaraTidakSah
+        tpsTotal += other.tpsTotal
+        tpsWithResults += other.tpsWithResults
+        tpsWithAdministrasi += other.tpsWithAdministrasi
+    }
+}
+
+/// Every region above TPS level with its children and computed totals, held in memory
+/// (about 92,000 regions nationally: small; TPS themselves are streamed, never held).
+public struct RegionTree: Sendable {
+    public struct Node: Sendable {
+        /// Nil for the nation.
+        public let code: RegionCode?
+        public let rawName: String
+        public let name: String
+        /// Children in code order; for a village, its TPS.
+        public internal(set) var children: [RegionCode] = []
+        public internal(set) var totals = ComputedTotals()
+        /// False when no region list named this region (it is known only from a result under it).
+        public let isListed: Bool
+    }
+
+    public static let nationName = "Indonesia"
+
+    public private(set) var nodes: [RegionCode: Node] = [:]
+    public private(set) var nation: Node
+    /// Names of TPS (level 5), from the lists.
+    public private(set) var tpsNames: [RegionCode: (raw: String, display: String)] = [:]
+
+    public func node(_ code: RegionCode?) -> Node? { code.map { nodes[$0] } ?? nation }
+
+    /// Regions of one level, in code order.
+    public func regions(at level: Level) -> [Node] {
+        nodes.values.filter { $0.code?.level == level }.sorted { $0.code! < $1.code! }
+    }
+
+    /// Every region in code order (a parent before its children).
+    public var allRegions: [Node] { nodes.values.sorted { $0.code! < $1.code! } }
+
+    public func name(of code: RegionCode) -> String {
+        if code.level == .tps { return tpsNames[code]?.display ?? "TPS \(code.rawValue.suffix(3))" }
+        return nodes[code]?.name ?? code.rawValue
+    }
+
+    public func rawName(of code: RegionCode) -> String {
+        if code.level == .tps { return tpsNames[code]?.raw ?? "TPS \(code.rawValue.suffix(3))" }
+        return nodes[code]?.rawName ?? code.rawValue
+    }
+
+    /// Builds the tree from the region directory and sums every TPS's current result into its
+    /// ancestors, in one pass over the store.
+    public static func load(from store: Store) throws -> RegionTree {
+        var tree = RegionTree(nation: Node(code: nil, rawName: nationName, name: nationName, isListed: true))
+        let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
+            (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
+        }
+        for (code, raw, name) in regions {
+            if code.level == .tps {
+                tree.tpsNames[code] = (raw, name)
+            } else {
+                tree.nodes[code] = Node(code: code, rawName: raw, name: name, isListed: true)
+            }
+        }
+        // Every TPS: listed ones and ones known only from a result.
+        var tpsCodes = Set(tree.tpsNames.keys)
+        for code in try store.tpsCodesWithResults() { tpsCodes.insert(code) }
+        // Regions above a TPS that no list named still get a node, so every link resolves.
+        for code in tpsCodes {
+            for ancestor in code.lineage.dropLast() where tree.nodes[ancestor] == nil {
+                tree.nodes[ancestor] = Node(code: ancestor, rawName: ancestor.rawValue, name: ancestor.rawValue, isListed: false)
+            }
+        }
+        for code in tree.nodes.keys {
+            if let parent = code.parent { tree.nodes[parent]?.children.append(code) } else { tree.nation.children.append(code) }
+        }
+        for code in tpsCodes { tree.nodes[code.parent!]!.children.append(code) }
+        for code in Array(tree.nodes.keys) { tree.nodes[code]!.children.sort() }
+        tree.nation.children.sort()
+
+        // Sum each village's TPS, then roll villages up level by level.
+        var villageTotals: [RegionCode: ComputedTotals] = [:]
+        var withResult = Set<RegionCode>()
+        try store.forEachCurrentTPS { code, result in
+            withResult.insert(code)
+            villageTotals[code.parent!, default: ComputedTotals()].add(result)
+        }
+        for code in tpsCodes where !withResult.contains(code) {
+            villageTotals[code.parent!, default: ComputedTotals()].add(nil)
+        }
+        for (village, totals) in villageTotals { tree.nodes[village]!.totals = totals }
+        for level in [Level.district, .regency, .province] {
+            for code in tree.nodes.keys where code.level == level {
+                var totals = ComputedTotals()
+                for child in tree.nodes[code]!.children { totals.add(tree.nodes[child]!.totals) }
+                tree.nodes[code]!.totals = totals
+            }
+        }
+        var national = ComputedTotals()
+        for child in tree.nation.children { national.add(tree.nodes[child]!.totals) }
+        tree.nation.totals = national
+        return tree
+    }
+}
+
+extension Store {
+    /// TPS codes with at least one result held, in code order.
+    public func tpsCodesWithResults() throws -> [RegionCode] {
+        try db.statement("SELECT DISTINCT code FROM tps_version ORDER BY code").rows { RegionCode($0.text(0))! }
+    }
+
+    /// Calls `body` with the current version of every TPS that has a result, in code order.
+    public func forEachCurrentTPS(_ body: (RegionCode, TPSResult) throws -> Void) throws {
+        let statement = try db.statement("""
+            SELECT code, ts, mode, psu, status_suara, status_adm, chart, images, administrasi
+            FROM tps_version ORDER BY code, ts DESC, id DESC
+            """)
+        let decoder = JSONDecoder()
+        var previous: String?
+        while try statement.step() {
+            let code = statement.text(0)
+            if code == previous { continue }
+            previous = code
+            try body(RegionCode(code)!, try Store.tpsResult(statement, from: 1, decoder: decoder))
+        }
+        statement.reset()
+    }
+
+    /// Reads the TPS result columns `ts, mode, psu, status_suara, status_adm, chart, images, administrasi`
+    /// starting at column `first`.
+    static func tpsResult(_ row: Statement, from first: Int32, decoder: JSONDecoder) throws -> TPSResult {
+        let chart = try row.optionalText(first + 5).map { try decoder.decode(CandidateVotes.self, from: Data($0.utf8)) }
+        let images = try decoder.decode([String?].self, from: Data(row.text(first + 6).utf8))
+        let administrasi = try row.optionalText(first + 7).map { try decoder.decode(Administrasi.self, from: Data($0.utf8)) }
+        return TPSResult(
+            mode: row.optionalText(first + 1), chart: chart, images: images, administrasi: administrasi,
+            psu: row.optionalText(first + 2), ts: KPUTimestamp(row.text(first))!,
+            statusSuara: row.int(first + 3) != 0, statusAdm: row.int(first + 4) != 0)
+    }
+}
+
+extension Store {
+    /// The current result of every TPS of a village that has one.
+    public func currentResults(in village: RegionCode) throws -> [RegionCode: TPSResult] {
+        let statement = try db.statement("""
+            SELECT code, ts, mode, psu, status_suara, status_adm, chart, images, administrasi
+            FROM tps_version WHERE code BETWEEN ? AND ? ORDER BY code, ts DESC, id DESC
+            """)
+        try statement.bind([.text(village.rawValue + "000"), .text(village.rawValue + "ZZZ")])
+        let decoder = JSONDecoder()
+        var results: [RegionCode: TPSResult] = [:]
+        while try statement.step() {
+            guard let code = RegionCode(statement.text(0)), results[code] == nil else { continue }
+            results[code] = try Store.tpsResult(statement, from: 1, decoder: decoder)
+        }
+        statement.reset()
+        return results
+    }
+
+    /// The current KPU aggregate of a region (nil: national), if any is held.
+    public func currentAggregate(_ code: RegionCode?) throws -> AggregateVersion? {
+        try aggregateVersions(code).first
+    }
+}

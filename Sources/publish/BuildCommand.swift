@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Publication
+import Store
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Render the store into a static site.",
+        discussion: """
+            Writes a page and a JSON twin for the nation, every region and every TPS at \
+            /ppwp/{2}/{4}/{6}/{10}/{13}/ (the codes of KPU's own API paths), CSV downloads in \
+            /downloads/, and copies the static assets. Mirrors listed under "import" in the \
+            publication's publication.json are imported first (the bundled demo is one).
+
+            The site is built in a staging folder beside the output and swapped in only when the \
+            build succeeds: a failed build leaves the previous site whole. The same store always \
+            gives byte-identical files.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Where the site is written.", valueName: "dir"))
+    var output: String = "_site"
+
+    @Option(help: ArgumentHelp("The publication folder (publication.json, demo mirror).", valueName: "dir"))
+    var publication: String = "Publish"
+
+    @Option(help: ArgumentHelp("The page templates (Mustache).", valueName: "dir"))
+    var templates: String = "Templates"
+
+    @Option(help: ArgumentHelp("Static assets copied into the site as they are.", valueName: "dir"))
+    var assets: String = "Site"
+
+    func run() throws {
+        let build = SiteBuild(options: .init(
+            publicationFolder: publication, storePath: store.db, outputFolder: output,
+            templatesFolder: templates, assetsFolder: assets, importedAt: Clock.nowISO8601()))
+        let progress = ProgressLine(label: "build")
+        let summary: SiteBuild.Summary
+        do {
+            summary = try build.run { event in
+                switch event {
+                case .stepStarted(let name): progress.update(name)
+                case .progress(let text): progress.update(text)
+                case .stepFinished(let name, let seconds):
+                    progress.message(String(format: "build: %@ (%.2f s)", name, seconds))
+                case .importEvent(.rejected(let file, let reason)): progress.message("error: \(file): \(reason)")
+                case .importEvent: break
+                }
+            }
+        } catch {
+            progress.finish()
+            printError("error: \(error)")
+            printError("The previous output in \(output) (if any) was left as it was.")
+            throw ExitCode.failure
+        }
+        progress.finish()
+        printError("Built \(output): \(summary.regionPages) region pages, \(summary.tpsPages) TPS pages "
+            + "(\(summary.tpsWithResults) with results), \(summary.downloads.count) downloads.")
+    }
+}

@@ -32,14 +32,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "Quality", dependencies: ["SirekapFormat"]),
         .target(name: "Export", dependencies: ["SirekapFormat", "Store"]),
         .target(
             name: "Render",
-            dependencies: ["SirekapFormat", "Store", "Export", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["SirekapFormat", "Store", "Quality", "Export", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(name: "CExchange"),
         .target(name: "Output", dependencies: ["CExchange", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Render", "Export", "Output"]),
+        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Output"]),
         .executableTarget(
             name: "publish",
             dependencies: [
@@ -50,12 +51,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
+        .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Runs the built `publish` binary as a user would: exit codes, messages, interrupted runs.
         .testTarget(name: "PublishCLITests", dependencies: ["publish", "Store", "SirekapFormat", "TestSupport"]),
+        .testTarget(name: "PublicationTests", dependencies: ["Publication", "Store", "SirekapFormat", "TestSupport"]),
         // Fixture builders shared by the test targets (a small raw-format mirror, temporary folders).
         .target(name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),
     ]

@@ -1,4 +1,5 @@
 import Export
+import Quality
 import SirekapFormat
 import Store
 
@@ -86,7 +87,8 @@ public struct PageRenderer: Sendable {
         func sums(of child: RegionCode) -> ComputedTotals {
             if let node = tree.nodes[child] { return node.totals }
             var single = ComputedTotals()
-            single.add(tpsResults[child])
+            let result = tpsResults[child]
+            single.add(result, flags: result.map { QualityCheck.anomalies(in: $0).map(\.rule.id) } ?? [])
             return single
         }
         let folder = SitePath.folder(node.code)
@@ -152,6 +154,12 @@ public struct PageRenderer: Sendable {
         context["kpu_page"] = SitePath.kpuPage(node.code)
         context["kpu_json"] = SitePath.kpuJSON(node.code)
         context["permanent_url"] = site.permanentURL(folder)
+        context["anomalies"] = Rule.allCases.compactMap { rule -> [String: Any]? in
+            guard let count = totals.flagged[rule.id], count > 0 else { return nil }
+            return ["rule": rule.id, "title": rule.title, "count": Format.count(count),
+                    "href": root + SitePath.anomalyList(rule, province: node.code?.province)]
+        }
+        context["methodology"] = root + "metodologi/"
 
         let html = templates.render("region", context)
         let json = regionTwin(node, tree: tree, kpu: kpu, folder: folder, totals: sums(of:))
@@ -159,14 +167,16 @@ public struct PageRenderer: Sendable {
         return RenderedPage(folder: folder, html: html, json: json.serialized() + "\n", csv: csv)
     }
 
-    func computedJSON(_ totals: ComputedTotals) -> JSONValue {
-        .object([
+    func computedJSON(_ totals: ComputedTotals, allRules: Bool = true) -> JSONValue {
+        let rules = Rule.allCases.filter { allRules || (totals.flagged[$0.id] ?? 0) > 0 }
+        return .object([
             ("chart", .object(totals.votes.keys.sorted().map { ($0, JSONValue.int(totals.votes[$0]!)) })),
             ("suara_sah", .int(totals.suaraSah)),
             ("suara_tidak_sah", .int(totals.suaraTidakSah)),
             ("tps_total", .int(totals.tpsTotal)),
             ("tps_with_results", .int(totals.tpsWithResults)),
             ("tps_with_administrasi", .int(totals.tpsWithAdministrasi)),
+            ("anomalies", .object(rules.map { ($0.id, JSONValue.int(totals.flagged[$0.id] ?? 0)) })),
         ])
     }
 
@@ -196,7 +206,7 @@ public struct PageRenderer: Sendable {
                 ("level", .int(child.level.rawValue)),
                 ("url", .string(SitePath.folder(child))),
             ]
-            members.append(("computed", computedJSON(totals(child))))
+            members.append(("computed", computedJSON(totals(child), allRules: false)))
             return .object(members)
         }
         return .object([
@@ -232,7 +242,10 @@ public struct PageRenderer: Sendable {
     // MARK: TPS
 
     /// A polling station's page. `versions` is newest first and may be empty (listed, no result).
+    /// The quality rules run on the current version; revisions compare consecutive versions.
     public func tpsPage(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion]) -> RenderedPage {
+        let anomalies = versions.first.map { QualityCheck.anomalies(in: $0.result) } ?? []
+        let revisions = Revision.history(versions.map(\.result))
         let folder = SitePath.folder(code)
         let name = tree.name(of: code)
         let villageName = tree.name(of: code.parent!)
@@ -301,12 +314,22 @@ public struct PageRenderer: Sendable {
                 "ts": result.ts.text,
                 "sha256": source?.rawSHA256 ?? "",
             ]
+            context["anomalies"] = anomalies.map { anomaly -> [String: Any] in
+                ["rule": anomaly.rule.id, "title": anomaly.rule.title, "condition": anomaly.rule.condition,
+                 "detail": anomaly.detail, "href": root + "metodologi/#" + anomaly.rule.id]
+            }
+            context["revisions"] = revisions.map { revision -> [String: Any] in
+                ["from_ts": Format.wib(revision.fromTS), "to_ts": Format.wib(revision.toTS),
+                 "changes": revision.changes.map { ["field": $0.field, "old": $0.old ?? "null", "new": $0.new ?? "null"] }]
+            }
         }
         let html = templates.render("tps", context)
-        return RenderedPage(folder: folder, html: html, json: tpsTwin(code, tree: tree, versions: versions).serialized() + "\n", csv: nil)
+        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions)
+        return RenderedPage(folder: folder, html: html, json: twin.serialized() + "\n", csv: nil)
     }
 
-    func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion]) -> JSONValue {
+    func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],
+                 revisions: [Revision]) -> JSONValue {
         let current = versions.first?.result
         let history: [JSONValue] = versions.map { version in
             .object([
@@ -337,7 +360,17 @@ public struct PageRenderer: Sendable {
             ("status_adm", current.map { .bool($0.statusAdm) } ?? .null),
             ("source", sourceJSON(versions.first?.sources.first, url: SitePath.kpuJSON(code))),
             ("history", .array(history)),
-            ("anomalies", .array([])),
+            ("anomalies", .array(anomalies.map { .string($0.rule.id) })),
+            ("anomaly_details", .array(anomalies.map { .object([("rule", .string($0.rule.id)), ("detail", .string($0.detail))]) })),
+            ("revisions", .array(revisions.map { revision in
+                .object([
+                    ("from_ts", .string(revision.fromTS)),
+                    ("to_ts", .string(revision.toTS)),
+                    ("changes", .array(revision.changes.map { change in
+                        .object([("field", .string(change.field)), ("old", .optional(change.old)), ("new", .optional(change.new))])
+                    })),
+                ])
+            })),
         ])
     }
 }

@@ -1,3 +1,4 @@
+import Quality
 import SirekapFormat
 
 /// What every page needs to know about the publication (from `Publish/publication.json`).
@@ -56,6 +57,12 @@ public enum SitePath {
     public static func folder(_ code: RegionCode?) -> String {
         guard let code else { return "ppwp/" }
         return "ppwp/" + code.path + "/"
+    }
+
+    /// The list of TPS a rule flags: national (`anomali/SUM_NE_SAH/`) or in one province
+    /// (`anomali/SUM_NE_SAH/31/`); later pages add `p2/`, `p3/`, ...
+    public static func anomalyList(_ rule: Rule, province: RegionCode? = nil, page: Int = 1) -> String {
+        "anomali/\(rule.id)/" + (province.map { $0.rawValue + "/" } ?? "") + (page > 1 ? "p\(page)/" : "")
     }
 
     /// `../` repeated up to the site root from a page in `folder`.

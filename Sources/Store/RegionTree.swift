@@ -16,12 +16,15 @@ public struct ComputedTotals: Hashable, Sendable {
     public var tpsWithResults = 0
     /// TPS whose current version has the administrative form (`administrasi` not null).
     public var tpsWithAdministrasi = 0
+    /// Rule id -> TPS whose current version the rule flags.
+    public var flagged: [String: Int] = [:]
 
     public init() {}
 
-    /// Adds one TPS (nil: listed but no result held).
-    public mutating func add(_ result: TPSResult?) {
+    /// Adds one TPS (nil: listed but no result held) and the rules that flag it.
+    public mutating func add(_ result: TPSResult?, flags: [String] = []) {
         tpsTotal += 1
+        for rule in flags { flagged[rule, default: 0] += 1 }
         guard let result else { return }
         if let chart = result.chart {
             tpsWithResults += 1
@@ -43,6 +46,7 @@ public struct ComputedTotals: Hashable, Sendable {
         tpsTotal += other.tpsTotal
         tpsWithResults += other.tpsWithResults
         tpsWithAdministrasi += other.tpsWithAdministrasi
+        for (rule, count) in other.flagged { flagged[rule, default: 0] += count }
     }
 }
 
@@ -89,8 +93,9 @@ public struct RegionTree: Sendable {
     }
 
     /// Builds the tree from the region directory and sums every TPS's current result into its
-    /// ancestors, in one pass over the store.
-    public static func load(from store: Store) throws -> RegionTree {
+    /// ancestors, in one pass over the store. `flags` names the rules a result raises (the
+    /// quality rules live in their own module; the tree only counts).
+    public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] }) throws -> RegionTree {
         var tree = RegionTree(nation: Node(code: nil, rawName: nationName, name: nationName, isListed: true))
         let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
             (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
@@ -123,7 +128,7 @@ public struct RegionTree: Sendable {
         var withResult = Set<RegionCode>()
         try store.forEachCurrentTPS { code, result in
             withResult.insert(code)
-            villageTotals[code.parent!, default: ComputedTotals()].add(result)
+            villageTotals[code.parent!, default: ComputedTotals()].add(result, flags: flags(result))
         }
         for code in tpsCodes where !withResult.contains(code) {
             villageTotals[code.parent!, default: ComputedTotals()].add(nil)

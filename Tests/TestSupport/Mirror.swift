@@ -5,15 +5,29 @@ import Store
 public final class TemporaryFolder {
     public let path: String
 
-    public init() throws {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("publish-tests-\(UUID().uuidString)").path
+    /// A folder under `base` when that exists and is writable (`/dev/shm` for big outputs), else under the temporary folder.
+    public init(preferring base: String? = nil) throws {
+        let parent = base.flatMap { FileManager.default.isWritableFile(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
+            ?? FileManager.default.temporaryDirectory
+        path = parent.appendingPathComponent("publish-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     public func sub(_ name: String) -> String { path + "/" + name }
+
+    nonisolated(unsafe) private static var atExit: [String] = []
+
+    /// Removes `path` when the process exits (for folders held in static storage).
+    public static func removeAtExit(_ path: String) {
+        if atExit.isEmpty {
+            atexit {
+                for path in TemporaryFolder.atExit { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+        atExit.append(path)
+    }
 }
 
 /// Builds a small mirror of the Sirekap API on disk, in KPU's raw byte format

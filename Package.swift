@@ -33,7 +33,7 @@ let package = Package(
             ]
         ),
         .target(name: "Quality", dependencies: ["SirekapFormat"]),
-        .target(name: "Export", dependencies: ["SirekapFormat", "Store"]),
+        .target(name: "Export", dependencies: ["SirekapFormat", "Store", "Quality"]),
         .target(
             name: "Render",
             dependencies: ["SirekapFormat", "Store", "Quality", "Export", .product(name: "Mustache", package: "swift-mustache")]

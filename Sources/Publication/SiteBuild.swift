@@ -2,6 +2,7 @@ import Dispatch
 import Export
 import Foundation
 import Output
+import Quality
 import Render
 import SirekapFormat
 import Store
@@ -77,6 +78,8 @@ public struct SiteBuild {
         let onEvent: (Event) -> Void
         var tree: RegionTree!
         var summary = Summary()
+        /// Every TPS a rule flags, in code order (small next to the TPS count: kept for the lists).
+        var flagged: [(code: RegionCode, anomalies: [Anomaly])] = []
 
         init(options: Options, config: PublicationConfig, renderer: PageRenderer, store: Store, output: OutputFolder,
              onEvent: @escaping (Event) -> Void) {
@@ -97,8 +100,11 @@ public struct SiteBuild {
     static let steps: [Step] = [
         Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "load regions and totals", run: loadRegions),
+        Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
-        Step(name: "TPS pages and TPS table", run: renderTPSPages),
+        Step(name: "TPS pages and TPS tables", run: renderTPSPages),
+        Step(name: "anomaly pages", run: writeAnomalyPages),
+        Step(name: "methodology pages", run: writeMethodologyPages),
         Step(name: "downloads page", run: writeDownloadsPage),
         Step(name: "home page", run: writeHomePage),
         Step(name: "static assets", run: copyAssets),
@@ -151,7 +157,31 @@ public struct SiteBuild {
     }
 
     static func loadRegions(_ context: Context) throws {
-        context.tree = try RegionTree.load(from: context.store)
+        context.tree = try RegionTree.load(from: context.store) { QualityCheck.anomalies(in: $0).map(\.rule.id) }
+    }
+
+    /// Totals must add up: every region's equal the sum of its children's, and the votes equal
+    /// what SQLite sums from the same results on its own. A failure here is a bug, never data.
+    static func checkInvariants(_ context: Context) throws {
+        let tree = context.tree!
+        var failures: [String] = []
+        for node in [tree.nation] + tree.allRegions where node.code?.level != .village {
+            var sum = ComputedTotals()
+            for child in node.children { sum.add(tree.nodes[child]!.totals) }
+            if sum != node.totals { failures.append("\(node.code?.rawValue ?? "nation"): children do not add up") }
+        }
+        for (length, level) in [(0, nil), (2, Level.province), (4, .regency), (6, .district), (10, .village)] as [(Int, Level?)] {
+            let sql = try context.store.sqlVoteTotals(prefixLength: length)
+            let nodes = level.map { tree.regions(at: $0) } ?? [tree.nation]
+            for node in nodes {
+                let ours = node.totals.votes.filter { $0.value != 0 }
+                let theirs = (sql[node.code?.rawValue ?? ""] ?? [:]).filter { $0.value != 0 }
+                if ours != theirs { failures.append("\(node.code?.rawValue ?? "nation"): \(ours) != SQLite's \(theirs)") }
+            }
+        }
+        if !failures.isEmpty {
+            throw BuildError("totals do not add up (a bug in publish, please report it): " + failures.prefix(5).joined(separator: "; "))
+        }
     }
 
     static func renderRegionPages(_ context: Context) throws {
@@ -179,6 +209,10 @@ public struct SiteBuild {
         let table = TPSTable(candidates: context.config.candidates.map(\.id))
         let national = try context.output.stream("downloads/ppwp-tps.csv")
         try national.append(table.header, countsAsRow: false)
+        let anomalyFile = try context.output.stream("downloads/ppwp-anomalies.csv")
+        try anomalyFile.append(CSV.row(AnomalyTable.columns), countsAsRow: false)
+        let revisionFile = try context.output.stream("downloads/ppwp-revisions.csv")
+        try revisionFile.append(CSV.row(RevisionTable.columns), countsAsRow: false)
         var province: (code: RegionCode, file: StreamFile)?
         var provinceFiles: [(RegionCode, StreamFile, String)] = []
 
@@ -199,6 +233,16 @@ public struct SiteBuild {
                 }
                 try province!.file.append(row)
                 if !versions.isEmpty { context.summary.tpsWithResults += 1 }
+                if let current = versions.first {
+                    let anomalies = QualityCheck.anomalies(in: current.result)
+                    if !anomalies.isEmpty { context.flagged.append((code, anomalies)) }
+                    for anomaly in anomalies { try anomalyFile.append(CSV.row(AnomalyTable.row(code: code, anomaly: anomaly, tree: tree))) }
+                    for revision in Revision.history(versions.map(\.result)).reversed() {
+                        for change in revision.changes {
+                            try revisionFile.append(CSV.row(RevisionTable.row(code: code, revision: revision, change: change)))
+                        }
+                    }
+                }
             }
             context.summary.tpsPages += batch.count
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
@@ -220,7 +264,23 @@ public struct SiteBuild {
             downloads.append(Download(name: "ppwp-tps-\(code.rawValue).csv", description: "TPS di \(tree.name(of: code))",
                                       rows: file.rows, bytes: file.bytes, sha256: hash))
         }
+        downloads.append(Download(name: "ppwp-anomalies.csv", description: "Satu baris per (TPS, aturan) yang menandai",
+                                  rows: anomalyFile.rows, bytes: anomalyFile.bytes, sha256: try anomalyFile.close()))
+        downloads.append(Download(name: "ppwp-revisions.csv", description: "Satu baris per perubahan nilai antara dua versi TPS",
+                                  rows: revisionFile.rows, bytes: revisionFile.bytes, sha256: try revisionFile.close()))
         context.summary.downloads = downloads
+    }
+
+    static func writeAnomalyPages(_ context: Context) throws {
+        try AnomalyPages(renderer: context.renderer, tree: context.tree, flagged: context.flagged).forEach { page in
+            try context.output.write(page.path, page.html)
+        }
+    }
+
+    static func writeMethodologyPages(_ context: Context) throws {
+        for page in MethodologyPages(renderer: context.renderer).all() {
+            try context.output.write(page.path, page.html)
+        }
     }
 
     static func writeDownloadsPage(_ context: Context) throws {

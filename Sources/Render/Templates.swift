@@ -7,7 +7,9 @@ public struct Templates: Sendable {
     let library: MustacheLibrary
 
     /// The templates every build needs.
-    public static let required = ["home", "region", "tps", "downloads", "_head", "_foot"]
+    public static let required = [
+        "home", "region", "tps", "downloads", "anomalies", "anomaly-list", "methodology", "methodology-en", "_head", "_foot",
+    ]
 
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String

@@ -207,3 +207,20 @@ extension Store {
         try aggregateVersions(code).first
     }
 }
+
+extension Store {
+    /// Votes per candidate summed by SQLite itself over the current TPS results, grouped by the
+    /// first `prefixLength` characters of the TPS code (0: the nation). An independent path to
+    /// the same totals, which the build compares with its own.
+    public func sqlVoteTotals(prefixLength: Int) throws -> [String: [String: Int]] {
+        let rows = try db.statement("""
+            SELECT substr(v.code, 1, ?), j.key, sum(j.value)
+            FROM tps_current v, json_each(v.chart) j
+            WHERE j.type = 'integer'
+            GROUP BY 1, 2
+            """).rows([.int(prefixLength)]) { ($0.text(0), $0.text(1), $0.int(2)) }
+        var totals: [String: [String: Int]] = [:]
+        for (region, candidate, sum) in rows { totals[region, default: [:]][candidate] = sum }
+        return totals
+    }
+}

@@ -157,6 +157,41 @@ struct CorpusSiteTests {
         #expect(html.contains("Versi (2)"))
     }
 
+    /// The rules, written again from their published definitions over the raw JSON, must give
+    /// exactly the pairs in the anomaly CSV, and the reference counts.
+    @Test func anomalyCSVHoldsExactlyThePairsTheRulesGive() throws {
+        var expected: Set<[String]> = []
+        for (code, object) in raw.newest {
+            for rule in IndependentRules.fire(object) { expected.insert([code, rule]) }
+        }
+        let rows = SiteInspector.csvRows(try site.text("downloads/ppwp-anomalies.csv"))
+        let header = rows[0]
+        let ruleColumn = try #require(header.firstIndex(of: "rule"))
+        let pairs = rows.dropFirst().map { [$0[0], $0[ruleColumn]] }
+        #expect(pairs.count == Set(pairs).count)
+        #expect(Set(pairs) == expected)
+        var counts: [String: Int] = [:]
+        for pair in pairs { counts[pair[1], default: 0] += 1 }
+        #expect(counts == [
+            "TOTAL_NE_VOTERS": 51, "SUM_NE_SAH": 28, "GENDER_SUM_MISMATCH": 27, "VOTERS_SUM_MISMATCH": 26,
+            "SAH_TIDAK_SAH_NE_TOTAL": 11, "VOTES_OVER_DPT": 10, "DPT_ZERO_WITH_VOTES": 8, "STATUS_MISMATCH": 1,
+        ])
+        let national = try site.json("ppwp/index.json")
+        let flagged = (national["computed"] as? [String: Any])?["anomalies"] as? [String: Int]
+        #expect(flagged?["TOTAL_NE_VOTERS"] == 51 && flagged?["COUNT_OUT_OF_RANGE"] == 0)
+    }
+
+    @Test func revisionOfTheRevisedTPSIsPublished() throws {
+        let rows = SiteInspector.csvRows(try site.text("downloads/ppwp-revisions.csv"))
+        let changes = rows.filter { $0.first == "1101012001001" }.map { [$0[3], $0[4], $0[5]] }
+        #expect(changes.contains(["chart.100025", "186", "144"]))
+        #expect(changes.contains(["chart.100026", "44", "19"]))
+        #expect(changes.contains(["chart.100027", "8", "2"]))
+        #expect(rows.filter { $0.first == "1101012001001" }.allSatisfy { $0[1] == "2024-02-15 23:29:50" && $0[2] == "2024-02-20 13:00:00" })
+        let html = try site.text("ppwp/11/1101/110101/1101012001/1101012001001/index.html")
+        #expect(html.contains("<tr><td><code>chart.100025</code></td><td class=\"num\">186</td><td class=\"num\">144</td></tr>"))
+    }
+
     @Test func everyInternalLinkResolvesAndEveryPageIsValid() throws {
         #expect(try site.brokenLinks() == [])
         var problems: [String] = []
@@ -175,7 +210,7 @@ struct CorpusSiteTests {
             let b = FileManager.default.contents(atPath: Self.built.second.root + "/" + file)
             if a != b { differing.append(file) }
         }
-        #expect(differing.isEmpty, "\(differing.prefix(5))")
+        #expect(differing.isEmpty, "\(differing.count) files differ, first \(differing.prefix(5))")
     }
 }
 
@@ -214,5 +249,42 @@ struct RawCorpus {
             }
         }
         return corpus
+    }
+}
+
+/// The nine rules of the methodology page, over raw JSON objects, written apart from the
+/// Quality module so that the two can check each other.
+enum IndependentRules {
+    static func fire(_ tps: [String: Any]) -> [String] {
+        var fired: [String] = []
+        let chart = tps["chart"] as? [String: Any]
+        let form = tps["administrasi"] as? [String: Any]
+        func int(_ key: String) -> Int? { form?[key] as? Int }
+        let candidateValues = chart.map { $0.filter { $0.key != "null" }.map(\.value) } ?? []
+        let s: Int? = chart != nil && !candidateValues.isEmpty && candidateValues.allSatisfy({ $0 is Int })
+            ? candidateValues.reduce(0) { $0 + ($1 as! Int) } : nil
+        if let s, let sah = int("suara_sah"), s != sah { fired.append("SUM_NE_SAH") }
+        if let a = int("suara_sah"), let b = int("suara_tidak_sah"), let c = int("suara_total"), a + b != c {
+            fired.append("SAH_TIDAK_SAH_NE_TOTAL")
+        }
+        if let c = int("suara_total"), let t = int("pengguna_total_j"), c != t { fired.append("TOTAL_NE_VOTERS") }
+        if ["j", "l", "p"].contains(where: { x in
+            guard let t = int("pengguna_total_\(x)"), let d = int("pengguna_dpt_\(x)"), let b = int("pengguna_dptb_\(x)"),
+                  let n = int("pengguna_non_dpt_\(x)") else { return false }
+            return t != d + b + n
+        }) { fired.append("VOTERS_SUM_MISMATCH") }
+        if ["pemilih_dpt", "pengguna_dpt", "pengguna_dptb", "pengguna_non_dpt", "pengguna_total"].contains(where: { base in
+            guard let j = int(base + "_j"), let l = int(base + "_l"), let p = int(base + "_p") else { return false }
+            return j != l + p
+        }) { fired.append("GENDER_SUM_MISMATCH") }
+        if let s, let dpt = int("pemilih_dpt_j"), dpt > 0, 100 * s > 102 * dpt { fired.append("VOTES_OVER_DPT") }
+        if let s, let dpt = int("pemilih_dpt_j"), dpt == 0, s > 0 { fired.append("DPT_ZERO_WITH_VOTES") }
+        let allInts = candidateValues.compactMap { $0 as? Int } + (form?.values.compactMap { $0 as? Int } ?? [])
+        if allInts.contains(where: { $0 < 0 || $0 > 999 }) { fired.append("COUNT_OUT_OF_RANGE") }
+        let chartHasValue = candidateValues.contains { $0 is Int }
+        if (tps["status_suara"] as? Bool) != chartHasValue || (tps["status_adm"] as? Bool) != (form != nil) {
+            fired.append("STATUS_MISMATCH")
+        }
+        return fired
     }
 }

@@ -204,7 +204,8 @@ struct Workspace {
 
     @Test func demoBuildSaysDEMOOnEveryResultsPage() throws {
         let site = try Workspace(demo: true).build()
-        for page in site.files() where page.hasSuffix(".html") {
+        // The methodology describes rules, not results: the one exception.
+        for page in site.files() where page.hasSuffix(".html") && !page.hasPrefix("metodologi/") {
             #expect(try site.text(page).contains("<strong>DEMO</strong>"), "\(page)")
         }
         let plain = try Workspace(demo: false).build()
@@ -286,5 +287,77 @@ struct Workspace {
         try "precious".write(toFile: workspace.folder.sub("site/notes.txt"), atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try workspace.build() }
         #expect(try String(contentsOfFile: workspace.folder.sub("site/notes.txt"), encoding: .utf8) == "precious")
+    }
+
+    @Test func anomaliesAppearOnPagesTwinsListsAndTheCSV() throws {
+        let workspace = try Workspace { mirror in
+            // Votes add up to 190 against 180 valid votes; DPT 0 with votes at another TPS.
+            try mirror.tps("3101011001002", votes: [100, 60, 30], form: Mirror.form(valid: 180))
+            var empty = Mirror.form(valid: 50, dpt: 0)
+            empty["pemilih_dpt_l"] = 0
+            empty["pemilih_dpt_p"] = 0
+            try mirror.tps("3101011001001", votes: [20, 20, 10], form: empty)
+        }
+        let site = try workspace.build()
+        let twin = try site.json("ppwp/31/3101/310101/3101011001/3101011001002/index.json")
+        #expect(twin["anomalies"] as? [String] == ["SUM_NE_SAH"])
+        let details = try #require(twin["anomaly_details"] as? [[String: String]])
+        #expect(details == [["rule": "SUM_NE_SAH", "detail": "S = 190, suara_sah = 180"]])
+        #expect(try site.text("ppwp/31/3101/310101/3101011001/3101011001002/index.html").contains("S = 190, suara_sah = 180"))
+        #expect(try site.json("ppwp/31/3101/310101/3101011001/3101011001001/index.json")["anomalies"] as? [String] == ["DPT_ZERO_WITH_VOTES"])
+
+        let village = try site.json("ppwp/31/3101/310101/3101011001/index.json")
+        let counts = (village["computed"] as? [String: Any])?["anomalies"] as? [String: Int]
+        #expect(counts?["SUM_NE_SAH"] == 1 && counts?["DPT_ZERO_WITH_VOTES"] == 1 && counts?["VOTES_OVER_DPT"] == 0)
+        let regionPage = try site.text("ppwp/31/3101/310101/3101011001/index.html")
+        #expect(regionPage.contains("anomali/SUM_NE_SAH/31/"))
+
+        let rows = SiteInspector.csvRows(try site.text("downloads/ppwp-anomalies.csv"))
+        #expect(rows.first?.starts(with: ["tps_code", "tps_name", "province_code"]) == true)
+        #expect(rows.dropFirst().map { [$0[0], $0[10], $0[11]] } == [
+            ["3101011001001", "DPT_ZERO_WITH_VOTES", "pemilih_dpt_j = 0, S = 50"],
+            ["3101011001002", "SUM_NE_SAH", "S = 190, suara_sah = 180"],
+        ])
+        let list = try site.text("anomali/SUM_NE_SAH/31/index.html")
+        #expect(list.contains("3101011001002/"))
+        #expect(!list.contains("3101011001001/"))
+        let index = try site.text("anomali/index.html")
+        #expect(index.contains("anomali/SUM_NE_SAH/31/"))
+        #expect(!index.contains(">0</a>"), "a zero count is not a link")
+        #expect(try site.brokenLinks() == [])
+    }
+
+    @Test func revisionsAreListedFieldByField() throws {
+        let workspace = try Workspace { mirror in
+            try mirror.tps("3101011001002", votes: [70, 60, 20], form: Mirror.form(valid: 150), ts: "2024-02-20 13:00:00")
+        }
+        let older = try Mirror(at: workspace.folder.sub("older"))
+        try older.tps("3101011001002", votes: [80, 60, 20], form: Mirror.form(valid: 160), ts: "2024-02-15 23:29:50")
+        _ = try Importer(store: try Store(path: workspace.folder.sub("store.sqlite")), importedAt: "2026-01-01T00:00:00Z")
+            .run(roots: [older.root])
+        let site = try workspace.build()
+        let rows = SiteInspector.csvRows(try site.text("downloads/ppwp-revisions.csv"))
+        #expect(rows[0] == ["tps_code", "from_ts", "to_ts", "field", "old", "new"])
+        #expect(rows.contains(["3101011001002", "2024-02-15 23:29:50", "2024-02-20 13:00:00", "chart.100025", "80", "70"]))
+        #expect(rows.contains(["3101011001002", "2024-02-15 23:29:50", "2024-02-20 13:00:00", "administrasi.suara_sah", "160", "150"]))
+        #expect(!rows.contains { $0.count > 3 && $0[3] == "chart.100026" })
+        let html = try site.text("ppwp/31/3101/310101/3101011001/3101011001002/index.html")
+        #expect(html.contains("<tr><td><code>chart.100025</code></td><td class=\"num\">80</td><td class=\"num\">70</td></tr>"))
+        let twin = try site.json("ppwp/31/3101/310101/3101011001/3101011001002/index.json")
+        #expect((twin["revisions"] as? [[String: Any]])?.first?["from_ts"] as? String == "2024-02-15 23:29:50")
+    }
+
+    @Test func methodologyStatesEveryRuleInBothLanguages() throws {
+        let site = try Workspace().build()
+        let indonesian = try site.text("metodologi/index.html")
+        let english = try site.text("metodologi/en/index.html")
+        #expect(english.contains("<html lang=\"en\">"))
+        for rule in ["SUM_NE_SAH", "SAH_TIDAK_SAH_NE_TOTAL", "TOTAL_NE_VOTERS", "VOTERS_SUM_MISMATCH", "GENDER_SUM_MISMATCH",
+                     "VOTES_OVER_DPT", "DPT_ZERO_WITH_VOTES", "COUNT_OUT_OF_RANGE", "STATUS_MISMATCH"] {
+            #expect(indonesian.contains("id=\"\(rule)\""), "\(rule)")
+            #expect(english.contains("id=\"\(rule)\""), "\(rule)")
+        }
+        #expect(indonesian.contains("bukan bukti kecurangan"))
+        #expect(english.contains("not proof of fraud"))
     }
 }

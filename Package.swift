@@ -23,7 +23,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SirekapFormat"),
+        // A standalone Parquet writer: no dependency on the rest of the project.
+        .target(name: "Parquet", dependencies: ["CZlib"]),
         .target(
             name: "Store",
             dependencies: [
@@ -52,6 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]

@@ -36,13 +36,13 @@ let package = Package(
             ]
         ),
         .target(name: "Quality", dependencies: ["SirekapFormat"]),
-        .target(name: "Export", dependencies: ["SirekapFormat", "Store", "Quality"]),
+        .target(name: "Export", dependencies: ["SirekapFormat", "Store", "Quality", "Parquet"]),
         .target(
             name: "Render",
             dependencies: ["SirekapFormat", "Store", "Quality", "Export", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(name: "CExchange"),
-        .target(name: "Output", dependencies: ["CExchange", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Output", dependencies: ["CExchange", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Output"]),
         .executableTarget(
             name: "publish",
@@ -62,7 +62,10 @@ let package = Package(
         ),
         // Runs the built `publish` binary as a user would: exit codes, messages, interrupted runs.
         .testTarget(name: "PublishCLITests", dependencies: ["publish", "Store", "SirekapFormat", "TestSupport"]),
-        .testTarget(name: "PublicationTests", dependencies: ["Publication", "Store", "SirekapFormat", "TestSupport"]),
+        .testTarget(
+            name: "PublicationTests",
+            dependencies: ["Publication", "Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Fixture builders shared by the test targets (a small raw-format mirror, temporary folders).
         .target(name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),
     ]

@@ -27,6 +27,12 @@ public final class StreamFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends raw bytes (compressed output, say).
+    public func append(_ bytes: ArraySlice<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         hasher.update(data: buffer)

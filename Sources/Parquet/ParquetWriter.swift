@@ -10,7 +10,7 @@ import Foundation
 /// A column of a flat Parquet schema.
 public struct ParquetColumn: Sendable {
     public enum Kind: Sendable {
-        case int32, int64, boolean, string
+        case int32, int64, double, boolean, string
         /// Microseconds since the Unix epoch, UTC.
         case timestampMicrosUTC
     }
@@ -34,6 +34,7 @@ public struct ParquetColumn: Sendable {
 public enum ParquetValue: Sendable, Equatable {
     case null
     case int(Int64)
+    case double(Double)
     case bool(Bool)
     case string(String)
 }
@@ -149,6 +150,7 @@ public final class ParquetWriter {
         case .boolean: 0
         case .int32: 1
         case .int64, .timestampMicrosUTC: 2
+        case .double: 5
         case .string: 6
         }
         writer.i32(1, physical)
@@ -287,6 +289,7 @@ struct ColumnBuffer {
     let column: ParquetColumn
     var definitionLevels: [UInt8] = []
     var ints: [Int64] = []
+    var doubles: [Double] = []
     var bools: [Bool] = []
     var strings: [[UInt8]] = []
     var count = 0
@@ -298,6 +301,7 @@ struct ColumnBuffer {
         case .boolean: 0
         case .int32: 1
         case .int64, .timestampMicrosUTC: 2
+        case .double: 5
         case .string: 6
         }
     }
@@ -317,6 +321,9 @@ struct ColumnBuffer {
             }
             ints.append(n)
         case (.int64, .int(let n)), (.timestampMicrosUTC, .int(let n)): ints.append(n)
+        case (.double, .double(let d)):
+            guard !d.isNaN else { throw ParquetError(description: "NaN in column \(column.name)") }
+            doubles.append(d)
         case (.boolean, .bool(let b)): bools.append(b)
         case (.string, .string(let s)): strings.append(Array(s.utf8))
         default: throw ParquetError(description: "\(value) does not fit the column \(column.name)")
@@ -332,6 +339,9 @@ struct ColumnBuffer {
         case .int64, .timestampMicrosUTC:
             out.reserveCapacity(ints.count * 8)
             for n in ints { withUnsafeBytes(of: n.littleEndian) { out += $0 } }
+        case .double:
+            out.reserveCapacity(doubles.count * 8)
+            for d in doubles { withUnsafeBytes(of: d.bitPattern.littleEndian) { out += $0 } }
         case .boolean:
             out = [UInt8](repeating: 0, count: (bools.count + 7) / 8)
             for (i, b) in bools.enumerated() where b { out[i / 8] |= 1 << (i % 8) }
@@ -389,6 +399,12 @@ struct ColumnBuffer {
             guard let lo = ints.min(), let hi = ints.max() else { return Statistics(nulls: nulls, min: nil, max: nil) }
             return Statistics(nulls: nulls, min: withUnsafeBytes(of: lo.littleEndian) { Array($0) },
                               max: withUnsafeBytes(of: hi.littleEndian) { Array($0) })
+        case .double:
+            guard let lo = doubles.min(), let hi = doubles.max() else { return Statistics(nulls: nulls, min: nil, max: nil) }
+            // -0.0 and +0.0 compare equal: the spec asks writers to widen the bounds over both.
+            let low = lo == 0 ? -0.0 : lo, high = hi == 0 ? 0.0 : hi
+            return Statistics(nulls: nulls, min: withUnsafeBytes(of: low.bitPattern.littleEndian) { Array($0) },
+                              max: withUnsafeBytes(of: high.bitPattern.littleEndian) { Array($0) })
         case .boolean:
             guard !bools.isEmpty else { return Statistics(nulls: nulls, min: nil, max: nil) }
             return Statistics(nulls: nulls, min: [bools.allSatisfy { $0 } ? 1 : 0], max: [bools.contains(true) ? 1 : 0])

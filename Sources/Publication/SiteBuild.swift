@@ -57,6 +57,18 @@ public struct SiteBuild {
         public let rows: Int
         public let bytes: Int
         public let sha256: String
+        /// `csv`, `parquet`, or `csv.gz` for a compressed copy of a CSV.
+        public let format: String
+        /// The table's columns (nil for compressed copies, which have their original's).
+        public let schema: [TableColumn]?
+
+        public var mediatype: String {
+            switch format {
+            case "csv": "text/csv"
+            case "parquet": "application/vnd.apache.parquet"
+            default: "application/gzip"
+            }
+        }
     }
 
     public struct BuildError: Error, CustomStringConvertible {
@@ -80,6 +92,13 @@ public struct SiteBuild {
         var summary = Summary()
         /// Every TPS a rule flags, in code order (small next to the TPS count: kept for the lists).
         var flagged: [(code: RegionCode, anomalies: [Anomaly])] = []
+        /// Files for /downloads/, in the order they are offered.
+        var downloads: [Download] = []
+        /// Key-value metadata every Parquet download carries.
+        var parquetMetadata: [(key: String, value: String)] {
+            [(key: "title", value: config.title), (key: "source", value: SourcePath.apiBase),
+             (key: "publisher", value: "publish (Sirekap 2024 open-data publisher)")]
+        }
 
         init(options: Options, config: PublicationConfig, renderer: PageRenderer, store: Store, output: OutputFolder,
              onEvent: @escaping (Event) -> Void) {
@@ -103,6 +122,7 @@ public struct SiteBuild {
         Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
         Step(name: "TPS pages and TPS tables", run: renderTPSPages),
+        Step(name: "compressed downloads", run: compressDownloads),
         Step(name: "anomaly pages", run: writeAnomalyPages),
         Step(name: "methodology pages", run: writeMethodologyPages),
         Step(name: "downloads page", run: writeDownloadsPage),
@@ -188,6 +208,11 @@ public struct SiteBuild {
         let tree = context.tree!
         var nodes = [tree.nation]
         for level in [Level.province, .regency, .district, .village] { nodes += tree.regions(at: level) }
+        let table = RegionTable(candidates: context.config.candidates.map(\.id))
+        let csv = try context.output.stream("downloads/ppwp-regions.csv")
+        try csv.append(CSV.row(table.schema.map(\.name)), countsAsRow: false)
+        let parquet = try ParquetTableWriter(path: context.output.staging + "/downloads/ppwp-regions.parquet",
+                                             schema: table.schema, metadata: context.parquetMetadata)
         // Store reads happen here, serially; rendering and writing run on all cores.
         for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
             var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])] = []
@@ -199,39 +224,68 @@ public struct SiteBuild {
             try parallelWrite(inputs, context: context) { input in
                 context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
             }
+            for (node, kpu, _) in inputs {
+                let cells = table.cells(node, kpu: kpu)
+                try csv.append(CSV.row(cells.map(\.csv)))
+                try parquet.append(cells)
+            }
             context.summary.regionPages += chunk.count
             context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
         }
+        try parquet.close()
+        let csvHash = try csv.close()
+        context.downloads.append(Download(name: "ppwp-regions.csv", description: "Semua wilayah: hitungan kami dan agregat KPU",
+                                          rows: csv.rows, bytes: csv.bytes, sha256: csvHash, format: "csv", schema: table.schema))
+        let digest = try context.output.digest("downloads/ppwp-regions.parquet")
+        context.downloads.append(Download(name: "ppwp-regions.parquet", description: "Semua wilayah (Parquet)",
+                                          rows: csv.rows, bytes: digest.bytes, sha256: digest.sha256, format: "parquet", schema: table.schema))
     }
 
     static func renderTPSPages(_ context: Context) throws {
         let tree = context.tree!
         let table = TPSTable(candidates: context.config.candidates.map(\.id))
+        let downloads = context.output.staging + "/downloads/"
         let national = try context.output.stream("downloads/ppwp-tps.csv")
         try national.append(table.header, countsAsRow: false)
+        let nationalParquet = try ParquetTableWriter(path: downloads + "ppwp-tps.parquet", schema: table.schema,
+                                                     metadata: context.parquetMetadata)
         let anomalyFile = try context.output.stream("downloads/ppwp-anomalies.csv")
         try anomalyFile.append(CSV.row(AnomalyTable.columns), countsAsRow: false)
         let revisionFile = try context.output.stream("downloads/ppwp-revisions.csv")
         try revisionFile.append(CSV.row(RevisionTable.columns), countsAsRow: false)
-        var province: (code: RegionCode, file: StreamFile)?
-        var provinceFiles: [(RegionCode, StreamFile, String)] = []
+        // The open per-province files; provinces arrive in code order, one after the other.
+        var province: (code: RegionCode, csv: StreamFile, parquet: ParquetTableWriter)?
+        var provinceFiles: [(code: RegionCode, csv: StreamFile, hash: String)] = []
+        func closeProvince() throws {
+            guard let open = province else { return }
+            try open.parquet.close()
+            try nationalParquet.endRowGroup()  // one row group per province
+            provinceFiles.append((open.code, open.csv, try open.csv.close()))
+            province = nil
+        }
 
-        let villages = tree.regions(at: .village)
         var batch: [(RegionCode, [Store.TPSVersion])] = []
         func flush() throws {
             try parallelWrite(batch, context: context) { code, versions in
                 context.renderer.tpsPage(code, tree: tree, versions: versions)
             }
             for (code, versions) in batch {
-                let row = CSV.row(table.row(code: code, tree: tree, current: versions.first, versionCount: versions.count))
-                try national.append(row)
+                let cells = table.cells(code: code, tree: tree, current: versions.first, versionCount: versions.count)
+                let row = CSV.row(cells.map(\.csv))
+                // A new province closes the previous one's files and row group first.
                 if province?.code != code.province {
-                    if let open = province { provinceFiles.append((open.code, open.file, try open.file.close())) }
-                    let file = try context.output.stream("downloads/ppwp-tps-\(code.province.rawValue).csv")
-                    try file.append(table.header, countsAsRow: false)
-                    province = (code.province, file)
+                    try closeProvince()
+                    let prefix = "ppwp-tps-\(code.province.rawValue)"
+                    let csv = try context.output.stream("downloads/\(prefix).csv")
+                    try csv.append(table.header, countsAsRow: false)
+                    let parquet = try ParquetTableWriter(path: downloads + prefix + ".parquet", schema: table.schema,
+                                                         metadata: context.parquetMetadata)
+                    province = (code.province, csv, parquet)
                 }
-                try province!.file.append(row)
+                try national.append(row)
+                try nationalParquet.append(cells)
+                try province!.csv.append(row)
+                try province!.parquet.append(cells)
                 if !versions.isEmpty { context.summary.tpsWithResults += 1 }
                 if let current = versions.first {
                     let anomalies = QualityCheck.anomalies(in: current.result)
@@ -248,27 +302,55 @@ public struct SiteBuild {
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
             batch.removeAll(keepingCapacity: true)
         }
-        for village in villages {
+        for village in tree.regions(at: .village) {
             for code in village.children {
                 batch.append((code, try context.store.tpsVersions(code)))
                 if batch.count >= 1024 { try flush() }
             }
         }
         try flush()
-        if let open = province { provinceFiles.append((open.code, open.file, try open.file.close())) }
+        try closeProvince()
+        try nationalParquet.close()
 
         let nationalHash = try national.close()
-        var downloads = [Download(name: "ppwp-tps.csv", description: "Semua TPS, nasional", rows: national.rows,
-                                  bytes: national.bytes, sha256: nationalHash)]
+        let nationalParquetDigest = try context.output.digest("downloads/ppwp-tps.parquet")
+        var files = [
+            Download(name: "ppwp-tps.csv", description: "Semua TPS, nasional", rows: national.rows,
+                     bytes: national.bytes, sha256: nationalHash, format: "csv", schema: table.schema),
+            Download(name: "ppwp-tps.parquet", description: "Semua TPS, nasional (Parquet, satu row group per provinsi)",
+                     rows: national.rows, bytes: nationalParquetDigest.bytes, sha256: nationalParquetDigest.sha256,
+                     format: "parquet", schema: table.schema),
+        ]
         for (code, file, hash) in provinceFiles {
-            downloads.append(Download(name: "ppwp-tps-\(code.rawValue).csv", description: "TPS di \(tree.name(of: code))",
-                                      rows: file.rows, bytes: file.bytes, sha256: hash))
+            let name = "ppwp-tps-\(code.rawValue)"
+            files.append(Download(name: name + ".csv", description: "TPS di \(tree.name(of: code))",
+                                  rows: file.rows, bytes: file.bytes, sha256: hash, format: "csv", schema: table.schema))
+            let digest = try context.output.digest("downloads/\(name).parquet")
+            files.append(Download(name: name + ".parquet", description: "TPS di \(tree.name(of: code)) (Parquet)",
+                                  rows: file.rows, bytes: digest.bytes, sha256: digest.sha256, format: "parquet", schema: table.schema))
         }
-        downloads.append(Download(name: "ppwp-anomalies.csv", description: "Satu baris per (TPS, aturan) yang menandai",
-                                  rows: anomalyFile.rows, bytes: anomalyFile.bytes, sha256: try anomalyFile.close()))
-        downloads.append(Download(name: "ppwp-revisions.csv", description: "Satu baris per perubahan nilai antara dua versi TPS",
-                                  rows: revisionFile.rows, bytes: revisionFile.bytes, sha256: try revisionFile.close()))
-        context.summary.downloads = downloads
+        // Close before reading the size: closing writes what is still buffered.
+        let anomalyHash = try anomalyFile.close()
+        files.append(Download(name: "ppwp-anomalies.csv", description: "Satu baris per (TPS, aturan) yang menandai",
+                              rows: anomalyFile.rows, bytes: anomalyFile.bytes, sha256: anomalyHash,
+                              format: "csv", schema: AnomalyTable.schema))
+        let revisionHash = try revisionFile.close()
+        files.append(Download(name: "ppwp-revisions.csv", description: "Satu baris per perubahan nilai antara dua versi TPS",
+                              rows: revisionFile.rows, bytes: revisionFile.bytes, sha256: revisionHash,
+                              format: "csv", schema: RevisionTable.schema))
+        context.downloads += files
+    }
+
+    /// Gzip copies of the CSVs (they shrink about tenfold; Parquet is compressed already).
+    static func compressDownloads(_ context: Context) throws {
+        for file in context.downloads where file.format == "csv" {
+            let digest = try context.output.gzip("downloads/" + file.name)
+            context.downloads.append(Download(name: file.name + ".gz", description: file.description + " (gzip)",
+                                              rows: file.rows, bytes: digest.bytes, sha256: digest.sha256,
+                                              format: "csv.gz", schema: nil))
+        }
+        context.downloads.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        context.summary.downloads = context.downloads
     }
 
     static func writeAnomalyPages(_ context: Context) throws {
@@ -284,15 +366,26 @@ public struct SiteBuild {
     }
 
     static func writeDownloadsPage(_ context: Context) throws {
+        let package = DataPackage(config: context.config, downloads: context.downloads, period: try context.store.retrievalPeriod())
+        try context.output.write("downloads/SHA256SUMS", package.sha256sums)
+        try context.output.write("datapackage.json", package.json.serialized() + "\n")
+        try context.output.write("CITATION.cff", package.citation)
+
         let folder = "downloads/"
         let site = context.config.siteInfo
+        let tables = context.downloads.filter { $0.schema != nil && $0.format == "csv" && !$0.name.hasPrefix("ppwp-tps-") }
         let page: [String: Any] = [
             "root": SitePath.root(from: folder), "site_title": site.title, "title": "Unduh data", "demo": site.demo,
-            "files": context.summary.downloads.map { file -> [String: Any] in
+            "files": context.downloads.map { file -> [String: Any] in
                 ["name": file.name, "description": file.description, "rows": Format.count(file.rows),
-                 "bytes": Format.count(file.bytes), "sha256": file.sha256]
+                 "bytes": Format.count(file.bytes), "sha256": file.sha256, "format": file.format]
             },
-            "columns": TPSTable(candidates: context.config.candidates.map(\.id)).columns,
+            "tables": tables.map { file -> [String: Any] in
+                ["name": file.name, "columns": (file.schema ?? []).map { ["name": $0.name, "type": $0.kind.rawValue, "description": $0.description] }]
+            },
+            "created": package.created,
+            "version": package.version,
+            "json_ld": package.jsonLD,
         ]
         try context.output.write(folder + "index.html", context.renderer.templates.render("downloads", page))
     }

@@ -175,3 +175,15 @@ public final class Store {
             .rows { Rejection(root: $0.text(0), path: $0.text(1), rawSHA256: $0.text(2), reason: $0.text(3)) }
     }
 }
+
+extension Store {
+    /// The first and last time any held file was taken (its retrieval time where known, else its
+    /// import time), ISO 8601 UTC; nil when the store is empty.
+    public func retrievalPeriod() throws -> (first: String, last: String)? {
+        let rows = try db.statement("""
+            SELECT min(coalesce(retrieved_at, imported_at)), max(coalesce(retrieved_at, imported_at)) FROM source_file
+            """).rows { ($0.optionalText(0), $0.optionalText(1)) }
+        guard let row = rows.first, let first = row.0, let last = row.1 else { return nil }
+        return (first, last)
+    }
+}

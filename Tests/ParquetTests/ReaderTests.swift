@@ -3,71 +3,6 @@ import Parquet
 import Testing
 import TestSupport
 
-/// pyarrow and DuckDB, from the project's Python venv (`.ci/run` makes it). The tests below skip
-/// only when the readers are absent on a developer's machine; under CI they must run.
-enum ParquetReaders {
-    static var python: String? {
-        let candidates = [ProcessInfo.processInfo.environment["PUBLISH_PYTHON"],
-                          PublishBinary.packageRoot.appendingPathComponent(".venv/bin/python").path].compactMap { $0 }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) && check($0) }
-    }
-
-    static func check(_ python: String) -> Bool {
-        (try? run(python, ["-c", "import pyarrow, duckdb"]).status) == 0
-    }
-
-    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    /// Reads `path` with both readers and returns what they saw, as JSON.
-    static func read(_ path: String) throws -> [String: Any] {
-        guard let python else { throw ParquetError(description: "pyarrow and duckdb are not installed (run .ci/run)") }
-        let script = """
-            import json, sys, pyarrow.parquet as pq, duckdb
-            p = sys.argv[1]
-            f = pq.ParquetFile(p)
-            t = f.read()
-            md = f.metadata
-            stats = []
-            for g in range(md.num_row_groups):
-                for c in range(md.num_columns):
-                    col = md.row_group(g).column(c)
-                    s = col.statistics
-                    stats.append({"column": col.path_in_schema, "codec": col.compression,
-                                  "has_min_max": bool(s is not None and s.has_min_max),
-                                  "nulls": s.null_count if s is not None else None,
-                                  "min": str(s.min) if s is not None and s.has_min_max else None,
-                                  "max": str(s.max) if s is not None and s.has_min_max else None})
-            con = duckdb.connect()
-            duck = con.execute(f"SELECT * FROM read_parquet('{p}')").fetchall()
-            duck_types = [r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{p}')").fetchall()]
-            kv = {k.decode(): v.decode() for k, v in (md.metadata or {}).items()}
-            print(json.dumps({"arrow_types": [str(x.type) for x in t.schema], "rows": t.to_pylist(),
-                              "row_groups": md.num_row_groups, "stats": stats, "metadata": kv,
-                              "duck_types": duck_types, "duck_rows": [[str(v) if v is not None else None for v in r] for r in duck]},
-                             default=str))
-            """
-        let result = try run(python, ["-c", script, path])
-        guard result.status == 0, let data = result.output.data(using: .utf8),
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ParquetError(description: "readers failed on \(path): \(result.output)")
-        }
-        return object
-    }
-}
-
 @Suite(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs pyarrow and duckdb (.ci/run installs them)"))
 struct ReaderTests {
     let folder: TemporaryFolder
@@ -84,12 +19,13 @@ struct ReaderTests {
             ParquetColumn("big", .int64),
             ParquetColumn("flag", .boolean),
             ParquetColumn("ts_utc", .timestampMicrosUTC),
+            ParquetColumn("persen", .double),
         ], options: options)
         let rows: [[ParquetValue]] = [
-            [.string("3101011001001"), .string("DKI JAKARTA"), .int(120), .int(5_000_000_000), .bool(true), .int(1_708_408_800_000_000)],
-            [.string("3101011001002"), .string("DKI JAKARTA"), .null, .int(-7), .bool(false), .null],
-            [.string("99AA010001001"), .string("Luar Negeri"), .int(0), .null, .null, .int(0)],
-            [.string("1101012001001"), .null, .int(-5), .int(0), .bool(true), .int(1)],
+            [.string("3101011001001"), .string("DKI JAKARTA"), .int(120), .int(5_000_000_000), .bool(true), .int(1_708_408_800_000_000), .double(78.82)],
+            [.string("3101011001002"), .string("DKI JAKARTA"), .null, .int(-7), .bool(false), .null, .null],
+            [.string("99AA010001001"), .string("Luar Negeri"), .int(0), .null, .null, .int(0), .double(0.07)],
+            [.string("1101012001001"), .null, .int(-5), .int(0), .bool(true), .int(1), .double(100)],
         ]
         for row in rows.prefix(2) { try writer.append(row) }
         try writer.endRowGroup()
@@ -97,8 +33,8 @@ struct ReaderTests {
         try writer.close()
 
         let seen = try ParquetReaders.read(path)
-        #expect(seen["arrow_types"] as? [String] == ["string", "string", "int32", "int64", "bool", "timestamp[us, tz=UTC]"])
-        #expect(seen["duck_types"] as? [String] == ["VARCHAR", "VARCHAR", "INTEGER", "BIGINT", "BOOLEAN", "TIMESTAMP WITH TIME ZONE"])
+        #expect(seen["arrow_types"] as? [String] == ["string", "string", "int32", "int64", "bool", "timestamp[us, tz=UTC]", "double"])
+        #expect(seen["duck_types"] as? [String] == ["VARCHAR", "VARCHAR", "INTEGER", "BIGINT", "BOOLEAN", "TIMESTAMP WITH TIME ZONE", "DOUBLE"])
         #expect(seen["row_groups"] as? Int == 2)
         #expect(seen["metadata"] as? [String: String] == ["source": "test"])
         let arrowRows = try #require(seen["rows"] as? [[String: Any]])
@@ -107,6 +43,7 @@ struct ReaderTests {
         #expect(arrowRows.map { $0["big"] as? Int } == [5_000_000_000, -7, nil, 0])
         #expect(arrowRows.map { $0["province"] as? String } == ["DKI JAKARTA", "DKI JAKARTA", "Luar Negeri", nil])
         #expect(arrowRows.map { $0["flag"] as? Bool } == [true, false, nil, true])
+        #expect(arrowRows.map { $0["persen"] as? Double } == [78.82, nil, 0.07, 100])
         let duckRows = try #require(seen["duck_rows"] as? [[Any]]).map { $0.map { $0 as? String } }
         #expect(duckRows.count == 4)
         #expect(duckRows[0][5]?.hasPrefix("2024-02-20 06:00:00") == true)

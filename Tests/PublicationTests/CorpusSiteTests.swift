@@ -192,6 +192,17 @@ struct CorpusSiteTests {
         #expect(html.contains("<tr><td><code>chart.100025</code></td><td class=\"num\">186</td><td class=\"num\">144</td></tr>"))
     }
 
+    @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs pyarrow and duckdb"))
+    func parquetDownloadsEqualTheCSVs() throws {
+        let problems = try DownloadChecks.parquetProblems(site, provinces: 3)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func dataPackageAndChecksumsMatchTheFiles() throws {
+        let problems = try DownloadChecks.packageProblems(site)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func everyInternalLinkResolvesAndEveryPageIsValid() throws {
         #expect(try site.brokenLinks() == [])
         var problems: [String] = []

@@ -1,0 +1,39 @@
+import Parquet
+
+/// Writes one table as Parquet from the same typed cells as its CSV.
+public final class ParquetTableWriter {
+    private let writer: ParquetWriter
+    private let schema: [TableColumn]
+
+    public init(path: String, schema: [TableColumn], metadata: [(key: String, value: String)]) throws {
+        var options = ParquetWriter.Options()
+        options.metadata = metadata
+        self.schema = schema
+        writer = try ParquetWriter(path: path, columns: schema.map { column in
+            switch column.kind {
+            // Counts as 64-bit integers: whatever KPU published fits, nothing is ever narrowed.
+            case .integer: ParquetColumn(column.name, .int64)
+            case .number: ParquetColumn(column.name, .double)
+            case .boolean: ParquetColumn(column.name, .boolean)
+            case .datetime: ParquetColumn(column.name, .timestampMicrosUTC)
+            case .string: ParquetColumn(column.name, .string, dictionary: column.repetitive)
+            }
+        }, options: options)
+    }
+
+    public func append(_ cells: [Cell]) throws {
+        try writer.append(cells.map { cell in
+            switch cell {
+            case .null: .null
+            case .int(let n): .int(Int64(n))
+            case .text(let s): .string(s)
+            case .bool(let b): .bool(b)
+            case .timestamp(let seconds): .int(Int64(seconds) * 1_000_000)
+            case .number(let d): .double(d)
+            }
+        })
+    }
+
+    public func endRowGroup() throws { try writer.endRowGroup() }
+    public func close() throws { try writer.close() }
+}

@@ -9,8 +9,9 @@ struct BuildCommand: ParsableCommand {
         abstract: "Render the store into a static site.",
         discussion: """
             Writes a page and a JSON twin for the nation, every region and every TPS at \
-            /ppwp/{2}/{4}/{6}/{10}/{13}/ (the codes of KPU's own API paths), CSV downloads in \
-            /downloads/, and copies the static assets. Mirrors listed under "import" in the \
+            /ppwp/{2}/{4}/{6}/{10}/{13}/ (the codes of KPU's own API paths), data-quality pages \
+            (/anomali/, /metodologi/), CSV and Parquet downloads with SHA256SUMS in /downloads/, \
+            /datapackage.json and /CITATION.cff, and copies the static assets. Mirrors listed under "import" in the \
             publication's publication.json are imported first (the bundled demo is one).
 
             The site is built in a staging folder beside the output and swapped in only when the \

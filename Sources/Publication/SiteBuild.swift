@@ -264,12 +264,12 @@ public struct SiteBuild {
             province = nil
         }
 
-        var batch: [(RegionCode, [Store.TPSVersion])] = []
+        var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
         func flush() throws {
-            try parallelWrite(batch, context: context) { code, versions in
-                context.renderer.tpsPage(code, tree: tree, versions: versions)
+            try parallelWrite(batch, context: context) { code, versions, quality in
+                context.renderer.tpsPage(code, tree: tree, versions: versions, quality: quality)
             }
-            for (code, versions) in batch {
+            for (code, versions, quality) in batch {
                 let cells = table.cells(code: code, tree: tree, current: versions.first, versionCount: versions.count)
                 let row = CSV.row(cells.map(\.csv))
                 // A new province closes the previous one's files and row group first.
@@ -287,14 +287,13 @@ public struct SiteBuild {
                 try province!.csv.append(row)
                 try province!.parquet.append(cells)
                 if !versions.isEmpty { context.summary.tpsWithResults += 1 }
-                if let current = versions.first {
-                    let anomalies = QualityCheck.anomalies(in: current.result)
-                    if !anomalies.isEmpty { context.flagged.append((code, anomalies)) }
-                    for anomaly in anomalies { try anomalyFile.append(CSV.row(AnomalyTable.row(code: code, anomaly: anomaly, tree: tree))) }
-                    for revision in Revision.history(versions.map(\.result)).reversed() {
-                        for change in revision.changes {
-                            try revisionFile.append(CSV.row(RevisionTable.row(code: code, revision: revision, change: change)))
-                        }
+                if !quality.anomalies.isEmpty { context.flagged.append((code, quality.anomalies)) }
+                for anomaly in quality.anomalies {
+                    try anomalyFile.append(CSV.row(AnomalyTable.row(code: code, anomaly: anomaly, tree: tree)))
+                }
+                for revision in quality.revisions.reversed() {
+                    for change in revision.changes {
+                        try revisionFile.append(CSV.row(RevisionTable.row(code: code, revision: revision, change: change)))
                     }
                 }
             }
@@ -304,7 +303,8 @@ public struct SiteBuild {
         }
         for village in tree.regions(at: .village) {
             for code in village.children {
-                batch.append((code, try context.store.tpsVersions(code)))
+                let versions = try context.store.tpsVersions(code)
+                batch.append((code, versions, TPSQuality(versions: versions)))
                 if batch.count >= 1024 { try flush() }
             }
         }

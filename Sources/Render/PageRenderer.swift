@@ -3,6 +3,19 @@ import Quality
 import SirekapFormat
 import Store
 
+/// What the quality rules and the revision history say of one TPS.
+public struct TPSQuality: Sendable {
+    /// Rules that flag the current version.
+    public let anomalies: [Anomaly]
+    /// Changes between consecutive versions, newest first.
+    public let revisions: [Revision]
+
+    public init(versions: [Store.TPSVersion]) {
+        anomalies = versions.first.map { QualityCheck.anomalies(in: $0.result) } ?? []
+        revisions = Revision.history(versions.map(\.result))
+    }
+}
+
 /// One rendered page: its HTML and its machine-readable twin, plus a CSV for region pages.
 public struct RenderedPage: Sendable {
     /// Folder of the page, relative to the site root, ending in `/`.
@@ -241,11 +254,14 @@ public struct PageRenderer: Sendable {
 
     // MARK: TPS
 
-    /// A polling station's page. `versions` is newest first and may be empty (listed, no result).
-    /// The quality rules run on the current version; revisions compare consecutive versions.
-    public func tpsPage(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion]) -> RenderedPage {
-        let anomalies = versions.first.map { QualityCheck.anomalies(in: $0.result) } ?? []
-        let revisions = Revision.history(versions.map(\.result))
+    /// A polling station's page. `versions` is newest first and may be empty (listed, no result);
+    /// `quality` is what the rules and the revision history say of them, computed once by the caller
+    /// (the downloads need the same), or here when not given.
+    public func tpsPage(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion],
+                        quality: TPSQuality? = nil) -> RenderedPage {
+        let quality = quality ?? TPSQuality(versions: versions)
+        let anomalies = quality.anomalies
+        let revisions = quality.revisions
         let folder = SitePath.folder(code)
         let name = tree.name(of: code)
         let villageName = tree.name(of: code.parent!)

@@ -150,6 +150,7 @@ public struct PageRenderer: Sendable {
         }
         let childLevel = level?.child ?? .province
         context["child_level_name"] = childLevel.kpuName
+        context["tps_children"] = childLevel == .tps
         context["candidate_numbers"] = candidates.map { ["number": $0.number] }
         context["children"] = node.children.map { child -> [String: Any] in
             let childTotals = sums(of: child)
@@ -158,7 +159,8 @@ public struct PageRenderer: Sendable {
                 "code": child.rawValue,
                 "name": tree.name(of: child),
                 "href": child.rawValue + "/",
-                "tps": "\(Format.count(childTotals.tpsWithResults)) / \(Format.count(childTotals.tpsTotal))",
+                "tps": childLevel == .tps ? (hasResult ? "ada" : "belum")
+                    : "\(Format.count(childTotals.tpsWithResults)) / \(Format.count(childTotals.tpsTotal))",
                 "votes": candidates.map { candidate in
                     ["value": hasResult || childLevel != .tps ? Format.count(childTotals.votes[candidate.id] ?? 0) : "–"]
                 },

@@ -372,34 +372,28 @@ public struct SiteBuild {
         try context.output.write("CITATION.cff", package.citation)
 
         let folder = "downloads/"
-        let site = context.config.siteInfo
         let tables = context.downloads.filter { $0.schema != nil && $0.format == "csv" && !$0.name.hasPrefix("ppwp-tps-") }
-        let page: [String: Any] = [
-            "root": SitePath.root(from: folder), "site_title": site.title, "title": "Unduh data", "demo": site.demo,
-            "files": context.downloads.map { file -> [String: Any] in
-                ["name": file.name, "description": file.description, "rows": Format.count(file.rows),
-                 "bytes": Format.count(file.bytes), "sha256": file.sha256, "format": file.format]
-            },
-            "tables": tables.map { file -> [String: Any] in
-                ["name": file.name, "columns": (file.schema ?? []).map { ["name": $0.name, "type": $0.kind.rawValue, "description": $0.description] }]
-            },
-            "created": package.created,
-            "version": package.version,
-            "json_ld": package.jsonLD,
-        ]
+        var page = context.renderer.base(folder: folder, title: "Unduh data")
+        page["files"] = context.downloads.map { file -> [String: Any] in
+            ["name": file.name, "description": file.description, "rows": Format.count(file.rows),
+             "bytes": Format.count(file.bytes), "sha256": file.sha256, "format": file.format]
+        }
+        page["tables"] = tables.map { file -> [String: Any] in
+            ["name": file.name, "columns": (file.schema ?? []).map { ["name": $0.name, "type": $0.kind.rawValue, "description": $0.description] }]
+        }
+        page["created"] = package.created
+        page["version"] = package.version
+        page["json_ld"] = package.jsonLD
         try context.output.write(folder + "index.html", context.renderer.templates.render("downloads", page))
     }
 
     static func writeHomePage(_ context: Context) throws {
-        let site = context.config.siteInfo
         let tree = context.tree!
-        let page: [String: Any] = [
-            "root": "", "site_title": site.title, "title": "Beranda", "demo": site.demo,
-            "description": site.description,
-            "tps_total": Format.count(tree.nation.totals.tpsTotal),
-            "tps_with_results": Format.count(tree.nation.totals.tpsWithResults),
-            "provinces": tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] },
-        ]
+        var page = context.renderer.base(folder: "", title: "Beranda")
+        page["description"] = context.config.description
+        page["tps_total"] = Format.count(tree.nation.totals.tpsTotal)
+        page["tps_with_results"] = Format.count(tree.nation.totals.tpsWithResults)
+        page["provinces"] = tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] }
         try context.output.write("index.html", context.renderer.templates.render("home", page))
     }
 

@@ -53,7 +53,8 @@ public struct PageRenderer: Sendable {
 
     // MARK: Shared parts
 
-    func base(folder: String, title: String) -> [String: Any] {
+    /// What every page context holds: the way back to the site root, the titles, the DEMO flag.
+    public func base(folder: String, title: String) -> [String: Any] {
         [
             "root": SitePath.root(from: folder),
             "site_title": site.title,

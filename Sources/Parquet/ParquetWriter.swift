@@ -13,6 +13,17 @@ public struct ParquetColumn: Sendable {
         case int32, int64, double, boolean, string
         /// Microseconds since the Unix epoch, UTC.
         case timestampMicrosUTC
+
+        /// Parquet's physical `Type`: BOOLEAN 0, INT32 1, INT64 2, DOUBLE 5, BYTE_ARRAY 6.
+        var physicalType: Int32 {
+            switch self {
+            case .boolean: 0
+            case .int32: 1
+            case .int64, .timestampMicrosUTC: 2
+            case .double: 5
+            case .string: 6
+            }
+        }
     }
 
     public let name: String
@@ -146,14 +157,7 @@ public final class ParquetWriter {
     // MARK: Schema
 
     static func schemaElement(_ column: ParquetColumn, into writer: inout ThriftWriter) {
-        let physical: Int32 = switch column.kind {
-        case .boolean: 0
-        case .int32: 1
-        case .int64, .timestampMicrosUTC: 2
-        case .double: 5
-        case .string: 6
-        }
-        writer.i32(1, physical)
+        writer.i32(1, column.kind.physicalType)
         writer.i32(3, column.optional ? 1 : 0)
         writer.string(4, column.name)
         switch column.kind {
@@ -296,15 +300,7 @@ struct ColumnBuffer {
 
     init(column: ParquetColumn) { self.column = column }
 
-    var physicalType: Int32 {
-        switch column.kind {
-        case .boolean: 0
-        case .int32: 1
-        case .int64, .timestampMicrosUTC: 2
-        case .double: 5
-        case .string: 6
-        }
-    }
+    var physicalType: Int32 { column.kind.physicalType }
 
     mutating func append(_ value: ParquetValue) throws {
         count += 1

@@ -99,27 +99,38 @@ public final class Store {
 
     private static let tpsColumns = "id, code, content_sha256, ts, mode, psu, status_suara, status_adm, chart, images, administrasi"
 
+    private static let sourceColumns = "url, raw_sha256, bytes, root, path, file_modified, retrieved_at, imported_at"
+
+    private static func source(_ row: Statement, from first: Int32) -> Source {
+        Source(url: row.text(first), rawSHA256: row.text(first + 1), bytes: row.int(first + 2), root: row.text(first + 3),
+               path: row.text(first + 4), fileModified: row.optionalText(first + 5), retrievedAt: row.optionalText(first + 6),
+               importedAt: row.text(first + 7))
+    }
+
     func sources(kind: String, versionID: Int) throws -> [Source] {
-        try db.statement("""
-            SELECT url, raw_sha256, bytes, root, path, file_modified, retrieved_at, imported_at
-            FROM source_file WHERE kind = ? AND version_id = ? ORDER BY id
-            """).rows([.text(kind), .int(versionID)]) { row in
-            Source(url: row.text(0), rawSHA256: row.text(1), bytes: row.int(2), root: row.text(3),
-                   path: row.text(4), fileModified: row.optionalText(5), retrievedAt: row.optionalText(6),
-                   importedAt: row.text(7))
-        }
+        try db.statement("SELECT \(Store.sourceColumns) FROM source_file WHERE kind = ? AND version_id = ? ORDER BY id")
+            .rows([.text(kind), .int(versionID)]) { Store.source($0, from: 0) }
     }
 
     /// Every version held for a TPS, newest KPU ts first (the first is the current one).
+    /// Two queries per TPS whatever its number of versions: this runs once per TPS page.
     public func tpsVersions(_ code: RegionCode) throws -> [TPSVersion] {
+        let decoder = JSONDecoder()
         let rows = try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE code = ? ORDER BY ts DESC, id DESC")
             .rows([.text(code.rawValue)]) { row in
-                (id: row.int(0), contentSHA256: row.text(2), result: try Store.tpsResult(row, from: 3, decoder: JSONDecoder()))
+                (id: row.int(0), contentSHA256: row.text(2), result: try Store.tpsResult(row, from: 3, decoder: decoder))
             }
-        // Sources are read after the versions: one statement cannot be stepped inside itself.
-        return try rows.map { row in
-            TPSVersion(id: row.id, code: code, contentSHA256: row.contentSHA256, result: row.result,
-                       sources: try sources(kind: "tps", versionID: row.id))
+        guard !rows.isEmpty else { return [] }
+        var sources: [Int: [Source]] = [:]
+        for (versionID, source) in try db.statement("""
+            SELECT s.version_id, \(Store.sourceColumns)
+            FROM source_file s JOIN tps_version v ON v.id = s.version_id
+            WHERE s.kind = 'tps' AND v.code = ? ORDER BY s.id
+            """).rows([.text(code.rawValue)], { ($0.int(0), Store.source($0, from: 1)) }) {
+            sources[versionID, default: []].append(source)
+        }
+        return rows.map { row in
+            TPSVersion(id: row.id, code: code, contentSHA256: row.contentSHA256, result: row.result, sources: sources[row.id] ?? [])
         }
     }
 

@@ -19,7 +19,7 @@ extension OutputFolder {
             hasher.update(data: chunk)
             bytes += chunk.count
         }
-        return FileDigest(bytes: bytes, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return FileDigest(bytes: bytes, sha256: hasher.finalize().hex)
     }
 
     /// Writes `relativePath + ".gz"` beside a staged file (gzip, level 9, no name or time in the
@@ -56,4 +56,9 @@ extension OutputFolder {
         let sha = try target.close()
         return FileDigest(bytes: target.bytes, sha256: sha)
     }
+}
+
+extension SHA256.Digest {
+    /// Lower-case hex, as `sha256sum` prints it.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

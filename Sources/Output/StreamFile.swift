@@ -45,7 +45,7 @@ public final class StreamFile {
     public func close() throws -> String {
         try flush()
         try handle.close()
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hex
     }
 }
 

@@ -8,24 +8,18 @@ public final class Store {
     public var path: String { db.path }
 
     /// Opens (creating if needed) the store at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
-        if !readOnly {
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } else if !FileManager.default.fileExists(atPath: path) {
-            throw SQLiteError(code: 14, message: "\(path): no store here (run `publish import` first)")
-        }
-        db = try Database(path: path, readOnly: readOnly)
-        if !readOnly {
-            // WAL + NORMAL: a crash can lose the last transactions but never corrupts the file,
-            // and every transaction is whole, which is all the import needs to be restartable.
-            try db.execute("PRAGMA journal_mode = WAL")
-            try db.execute("PRAGMA synchronous = NORMAL")
-            try db.transaction {
-                for statement in Schema.statements { try db.execute(statement) }
-                try db.statement("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)")
-                    .run([.text(String(Schema.version))])
-            }
+    public init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        db = try Database(path: path)
+        // WAL + NORMAL: a crash can lose the last transactions but never corrupts the file,
+        // and every transaction is whole, which is all the import needs to be restartable.
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = NORMAL")
+        try db.transaction {
+            for statement in Schema.statements { try db.execute(statement) }
+            try db.statement("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)")
+                .run([.text(String(Schema.version))])
         }
         let version = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) }
         guard version.first == String(Schema.version) else {

@@ -4,7 +4,9 @@ import PackageDescription
 // The pipeline, one module per step:
 //   SirekapFormat (codes, paths, raw JSON models; no I/O)
 //   -> Store (SQLite schema, import, versions, queries)
-//   -> publish (command-line parsing only)
+//   -> Quality (pure rules) -> Render / Export / Parquet -> Output (atomic folder writes)
+//   Audit (findings and their evidence) feeds Render beside the results.
+//   -> Publication (the build's named steps) -> publish (command-line parsing only)
 let package = Package(
     name: "publish",
     platforms: [.macOS(.v13)],
@@ -15,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -22,6 +27,12 @@ let package = Package(
             path: "Sources/CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "SirekapFormat"),
@@ -39,22 +50,35 @@ let package = Package(
         .target(name: "Export", dependencies: ["SirekapFormat", "Store", "Quality", "Parquet"]),
         .target(
             name: "Render",
-            dependencies: ["SirekapFormat", "Store", "Quality", "Export", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["SirekapFormat", "Store", "Quality", "Export", "Audit", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        // Infrastructure-audit findings (YAML), their evidence files, parsers for each evidence format.
+        .target(
+            name: "Audit",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "CExchange"),
         .target(name: "Output", dependencies: ["CExchange", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Output"]),
+        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Output", "Audit"]),
         .executableTarget(
             name: "publish",
             dependencies: [
                 "SirekapFormat",
                 "Store",
                 "Publication",
+                "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
         .testTarget(
             name: "StoreTests",

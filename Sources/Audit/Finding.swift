@@ -103,7 +103,8 @@ public struct Finding: Codable, Sendable {
         public let id: String
         public let title: String
         public let publisher: String
-        public let date: String
+        /// `YYYY-MM-DD`; absent for an undated page (shown as undated, never guessed).
+        public let date: String?
         public let url: String
         public let kind: Kind
 

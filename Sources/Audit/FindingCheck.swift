@@ -44,7 +44,7 @@ enum FindingCheck {
         let sourceIDs = finding.sources.map(\.id)
         for duplicate in duplicates(sourceIDs) { problems.append("source id \(duplicate) is used twice") }
         for source in finding.sources {
-            if !isDate(source.date) { problems.append("source \(source.id): date `\(source.date)` is not YYYY-MM-DD") }
+            if let date = source.date, !isDate(date) { problems.append("source \(source.id): date `\(date)` is not YYYY-MM-DD") }
             if !source.url.hasPrefix("https://") && !source.url.hasPrefix("http://") {
                 problems.append("source \(source.id): url must start with https:// or http://")
             }

@@ -89,7 +89,7 @@ public struct AuditPublication: Sendable {
                 + "records \(item.sha256) for evidence \(item.id): the file changed after it was recorded"))
         }
         do {
-            return .success(VerifiedEvidence(item: item, bytes: bytes.count, parsed: try ParsedEvidence.parse(bytes, as: item.type)))
+            return .success(VerifiedEvidence(item: item, contents: bytes, parsed: try ParsedEvidence.parse(bytes, as: item.type)))
         } catch {
             return .failure(AuditProblem(file: path, "evidence \(item.id) of finding \(finding.id) is declared "
                 + "\(item.type.rawValue) but does not parse: \(error.description)"))
@@ -124,7 +124,7 @@ public struct AuditPublication: Sendable {
             }
             do {
                 let parsed = try IPToASNTable.parse(String(decoding: data, as: UTF8.self))
-                verified.append(VerifiedReference(table: table, bytes: data.count, lookup: parsed))
+                verified.append(VerifiedReference(table: table, contents: [UInt8](data), lookup: parsed))
             } catch {
                 problems.append(AuditProblem(file: file, line: error.line, error.reason))
             }
@@ -158,8 +158,11 @@ public struct VerifiedFinding: Sendable {
 
 public struct VerifiedEvidence: Sendable {
     public let item: Evidence
-    public let bytes: Int
+    /// The bytes whose hash was checked: what the site publishes, so it cannot differ from what was verified.
+    public let contents: [UInt8]
     public let parsed: ParsedEvidence
+
+    public var bytes: Int { contents.count }
 }
 
 /// An evidence file read into its structure, or published as it is.
@@ -212,8 +215,10 @@ public struct ReferenceTable: Codable, Sendable {
 
 public struct VerifiedReference: Sendable {
     public let table: ReferenceTable
-    public let bytes: Int
+    public let contents: [UInt8]
     public let lookup: IPToASNTable
+
+    public var bytes: Int { contents.count }
 }
 
 /// What one reference table says of one address.
@@ -238,4 +243,37 @@ public struct LegalContext: Codable, Sendable {
     static let shape = YAMLShape.mapping([
         "instruments": .list(.mapping(["id": .scalar, "name": .scalar, "summary": .localized, "sources": .list(Finding.sourceShape)])),
     ])
+}
+
+extension ParsedEvidence {
+    /// Host names the file itself mentions (DNS owners and targets, scanned host names, certificate
+    /// names, testssl targets), lowercased without the trailing dot: how a domain page finds evidence
+    /// about its domain beyond the findings that list it as a subject.
+    public var hostNames: Set<String> {
+        func clean(_ name: String) -> String {
+            var name = name.lowercased()
+            if name.hasSuffix(".") { name.removeLast() }
+            return name
+        }
+        switch self {
+        case .nmap(let scan):
+            return Set(scan.hosts.flatMap { host in
+                host.hostnames.map(\.name) + host.ports.compactMap(\.certificate).flatMap { certificate in
+                    certificate.subjectAlternativeNames.filter { $0.hasPrefix("DNS:") }.map { String($0.dropFirst(4)) }
+                }
+            }.map(clean))
+        case .dig(let output):
+            return Set(output.queries.flatMap { query in
+                (query.answer + query.authority + query.additional).flatMap { record in
+                    ["CNAME", "NS", "MX", "PTR"].contains(record.type) ? [record.name, record.data] : [record.name]
+                }
+            }.map(clean))
+        case .certificates(let pem):
+            return Set(pem.certificates.flatMap { $0.subjectAlternativeNames.filter { $0.hasPrefix("DNS:") }.map { String($0.dropFirst(4)) } }.map(clean))
+        case .testssl(let report):
+            return Set(report.items.compactMap { $0.target?.split(separator: "/").first.map(String.init) }.map(clean))
+        case .httpHeaders, .unparsed:
+            return []
+        }
+    }
 }

@@ -80,6 +80,9 @@ enum FindingCheck {
         for item in finding.evidence {
             if item.path.isEmpty || item.path.hasPrefix("/") || item.path.split(separator: "/").contains("..") {
                 problems.append("evidence \(item.id): path `\(item.path)` must be relative, inside audit/evidence/")
+            } else if !item.path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/".contains($0)) }) {
+                // The path is also the file's URL on the site: keep it to characters that need no escaping.
+                problems.append("evidence \(item.id): path `\(item.path)` may use only letters, digits, `.`, `_`, `-` and `/`")
             }
             if item.sha256.count != 64 || !item.sha256.allSatisfy({ "0123456789abcdef".contains($0) }) {
                 problems.append("evidence \(item.id): sha256 must be 64 lowercase hex digits")

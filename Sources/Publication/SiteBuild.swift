@@ -1,3 +1,4 @@
+import Audit
 import Dispatch
 import Export
 import Foundation
@@ -48,6 +49,7 @@ public struct SiteBuild {
         public var tpsWithResults = 0
         public var downloads: [Download] = []
         public var importSummary: ImportSummary?
+        public var auditFindings = 0
     }
 
     /// A file offered on the downloads page.
@@ -94,6 +96,8 @@ public struct SiteBuild {
         var flagged: [(code: RegionCode, anomalies: [Anomaly])] = []
         /// Files for /downloads/, in the order they are offered.
         var downloads: [Download] = []
+        /// The verified audit section, if the publication has one.
+        var audit: AuditPublication?
         /// Key-value metadata every Parquet download carries.
         var parquetMetadata: [(key: String, value: String)] {
             [(key: "title", value: config.title), (key: "source", value: SourcePath.apiBase),
@@ -118,6 +122,7 @@ public struct SiteBuild {
 
     static let steps: [Step] = [
         Step(name: "import configured mirrors", run: importMirrors),
+        Step(name: "verify audit evidence", run: verifyAudit),
         Step(name: "load regions and totals", run: loadRegions),
         Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
@@ -125,6 +130,7 @@ public struct SiteBuild {
         Step(name: "compressed downloads", run: compressDownloads),
         Step(name: "anomaly pages", run: writeAnomalyPages),
         Step(name: "methodology pages", run: writeMethodologyPages),
+        Step(name: "audit section", run: writeAuditSection),
         Step(name: "downloads page", run: writeDownloadsPage),
         Step(name: "home page", run: writeHomePage),
         Step(name: "static assets", run: copyAssets),
@@ -365,6 +371,38 @@ public struct SiteBuild {
         }
     }
 
+    /// Checks every finding and evidence hash before any page is rendered: a changed or missing
+    /// file stops the build early, naming the file and its finding.
+    static func verifyAudit(_ context: Context) throws {
+        do {
+            context.audit = try AuditPublication.load(publicationFolder: context.options.publicationFolder)
+        } catch {
+            throw BuildError("the audit section does not verify:\n" + error.description)
+        }
+    }
+
+    /// Publishes the evidence byte for byte, its SHA256SUMS, the reference tables and the pages.
+    static func writeAuditSection(_ context: Context) throws {
+        guard let audit = context.audit else { return }
+        var sums: [(path: String, sha256: String)] = []
+        for finding in audit.findings {
+            for evidence in finding.evidence where !sums.contains(where: { $0.path == evidence.item.path }) {
+                try context.output.write(SitePath.auditEvidence(evidence.item.path), evidence.contents)
+                sums.append((evidence.item.path, evidence.item.sha256))
+            }
+        }
+        try context.output.write(SitePath.auditEvidence("SHA256SUMS"),
+                                 sums.sorted { $0.path < $1.path }.map { "\($0.sha256)  \($0.path)\n" }.joined())
+        for reference in audit.references {
+            try context.output.write("audit/reference/" + reference.table.file, reference.contents)
+        }
+        try AuditPages(renderer: context.renderer, audit: audit).forEach { page in
+            try context.output.write(page.folder + "index.html", page.html)
+            try context.output.write(page.folder + "index.json", page.json)
+        }
+        context.summary.auditFindings = audit.findings.count
+    }
+
     static func writeDownloadsPage(_ context: Context) throws {
         let package = DataPackage(config: context.config, downloads: context.downloads, period: try context.store.retrievalPeriod())
         try context.output.write("downloads/SHA256SUMS", package.sha256sums)
@@ -394,6 +432,7 @@ public struct SiteBuild {
         page["tps_total"] = Format.count(tree.nation.totals.tpsTotal)
         page["tps_with_results"] = Format.count(tree.nation.totals.tpsWithResults)
         page["provinces"] = tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] }
+        page["audit"] = context.audit != nil
         try context.output.write("index.html", context.renderer.templates.render("home", page))
     }
 

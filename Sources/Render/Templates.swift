@@ -9,6 +9,7 @@ public struct Templates: Sendable {
     /// The templates every build needs.
     public static let required = [
         "home", "region", "tps", "downloads", "anomalies", "anomaly-list", "methodology", "methodology-en", "_head", "_foot",
+        "audit", "audit-finding", "audit-domain", "audit-legal", "_attribution",
     ]
 
     public struct LoadError: Error, CustomStringConvertible {

@@ -11,7 +11,9 @@ struct BuildCommand: ParsableCommand {
             Writes a page and a JSON twin for the nation, every region and every TPS at \
             /ppwp/{2}/{4}/{6}/{10}/{13}/ (the codes of KPU's own API paths), data-quality pages \
             (/anomali/, /metodologi/), CSV and Parquet downloads with SHA256SUMS in /downloads/, \
-            /datapackage.json and /CITATION.cff, and copies the static assets. Mirrors listed under "import" in the \
+            /datapackage.json and /CITATION.cff, the audit section (/audit/) when the publication has \
+            audit findings, and copies the static assets. Every audit evidence file must match its \
+            recorded SHA-256, or the build stops before rendering and names the file. Mirrors listed under "import" in the \
             publication's publication.json are imported first (the bundled demo is one).
 
             The site is built in a staging folder beside the output and swapped in only when the \

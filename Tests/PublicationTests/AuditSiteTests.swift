@@ -62,6 +62,36 @@ import TestSupport
         }
     }
 
+    /// A file of a type the build does not parse (a document, a screenshot) is published as is, with its hash.
+    @Test func otherFilesArePublishedAsTheyAreWithTheirHash() throws {
+        let workspace = try AuditSiteTests.workspace()
+        let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0xFF]
+        try Data(bytes).write(to: URL(fileURLWithPath: workspace.folder.sub("publication/audit/evidence/examples/screen.png")))
+        let hash = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let findingPath = workspace.folder.sub("publication/audit/findings/CONTOH-2026-001.yaml")
+        let text = try String(contentsOfFile: findingPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "\nsources:\n", with: """
+
+              - id: E6
+                path: examples/screen.png
+                sha256: \(hash)
+                type: screenshot
+                tool: {name: chromium, version: "120"}
+                command: "chromium --headless --screenshot https://sirekap.example/"
+                captured_at: 2026-11-25T19:10:00Z
+                vantage: {network: "AS64501", country: ZZ}
+                example: true
+            sources:
+
+            """).write(toFile: findingPath, atomically: true, encoding: .utf8)
+        let site = try workspace.build()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: site.root + "/audit/evidence/examples/screen.png")) == Data(bytes))
+        #expect(try site.text("audit/evidence/SHA256SUMS").contains("\(hash)  examples/screen.png\n"))
+        let page = try site.text("audit/CONTOH-2026-001/index.html")
+        let block = try #require(page.components(separatedBy: "<article ").first { $0.contains("examples/screen.png") })
+        #expect(block.contains(hash) && !block.contains("<table>"))
+    }
+
     @Test func theNmapScanIsShownParsed() throws {
         let site = try AuditSiteTests.workspace().build()
         let page = try site.text("audit/CONTOH-2026-001/index.html")

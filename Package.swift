@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "publish", targets: ["publish"]),
+        .executable(name: "publish-bench", targets: ["publish-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -75,6 +76,11 @@ let package = Package(
                 "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The national-scale benchmark (BENCHMARKS.md): makes the input, times each step as its own process.
+        .executableTarget(
+            name: "publish-bench",
+            dependencies: ["SirekapFormat", "Store", "Export", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),

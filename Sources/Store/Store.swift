@@ -108,6 +108,8 @@ public final class Store {
 
     /// Every version held for a TPS, newest KPU ts first (the first is the current one).
     /// Two queries per TPS whatever its number of versions: this runs once per TPS page.
+    /// `CROSS JOIN` fixes the join order (the TPS's few versions, then their sources by index):
+    /// without statistics SQLite may otherwise scan every TPS source for each TPS.
     public func tpsVersions(_ code: RegionCode) throws -> [TPSVersion] {
         let decoder = JSONDecoder()
         let rows = try db.statement("SELECT \(Store.tpsColumns) FROM tps_version WHERE code = ? ORDER BY ts DESC, id DESC")
@@ -118,8 +120,8 @@ public final class Store {
         var sources: [Int: [Source]] = [:]
         for (versionID, source) in try db.statement("""
             SELECT s.version_id, \(Store.sourceColumns)
-            FROM source_file s JOIN tps_version v ON v.id = s.version_id
-            WHERE s.kind = 'tps' AND v.code = ? ORDER BY s.id
+            FROM tps_version v CROSS JOIN source_file s ON s.kind = 'tps' AND s.version_id = v.id
+            WHERE v.code = ? ORDER BY s.id
             """).rows([.text(code.rawValue)], { ($0.int(0), Store.source($0, from: 1)) }) {
             sources[versionID, default: []].append(source)
         }

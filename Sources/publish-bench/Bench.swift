@@ -1,0 +1,203 @@
+import ArgumentParser
+import Dispatch
+import Export
+import Foundation
+import SirekapFormat
+import Store
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish-bench",
+        abstract: "Measure publish at national scale against the file-output floor, Python and DuckDB.",
+        discussion: """
+            `publish-bench run` makes a national-scale mirror (the real region tree from the archived \
+            harvest, seeded synthetic results), then times, each as its own process with its peak memory: \
+            `publish import`, a plain Python json.load pass over the same files, `publish build`, the \
+            file-output floor (the built site's files, same paths and sizes, written by two threads with \
+            no rendering), our Parquet export of the national TPS table against DuckDB's COPY from the \
+            same CSV, and an import plus rebuild after 1% of TPS get a newer version. Results are printed \
+            and, with --record, written into BENCHMARKS.md. Build both binaries in release mode first: \
+            swift build -c release --product publish && swift build -c release --product publish-bench
+            """,
+        subcommands: [Run.self, Floor.self, ParquetExport.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the whole benchmark (the default).")
+
+    @Option(help: ArgumentHelp("Scratch folder, memory-backed so disk speed does not swing the figures.", valueName: "dir"))
+    var work: String?
+
+    @Option(help: ArgumentHelp("Only this province (two-digit code, e.g. 32 for Jawa Barat).", valueName: "code"))
+    var province: String?
+
+    @Option(help: "Seed of the synthetic results.")
+    var seed: UInt64 = 2024
+
+    @Option(help: ArgumentHelp("Percentage of TPS given a result.", valueName: "percent"))
+    var withResults: Int = 80
+
+    @Option(help: ArgumentHelp("The archived harvest of every region list.", valueName: "file"))
+    var archive = "../shared/corpus/archives/ridwaanhall_pemilu2024.kpu.go.id__wilayah_pemilu_ppwp_FULL.tar.gz"
+
+    @Option(help: ArgumentHelp("Python with duckdb installed (the test venv).", valueName: "path"))
+    var python = ".venv/bin/python"
+
+    @Option(help: ArgumentHelp("Write the results into this Markdown file, replacing the previous run of the same scope.", valueName: "file"))
+    var record: String?
+
+    @Flag(help: "Keep the scratch folder afterwards.")
+    var keep = false
+
+    func run() throws {
+        let scope = province.map { "province-\($0)" } ?? "national"
+        let work = self.work ?? "/dev/shm/publish-bench-\(scope)"
+        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let publish = binaries + "/publish"
+        let bench = binaries + "/publish-bench"
+        guard FileManager.default.isExecutableFile(atPath: publish) else { throw BenchError("\(publish): build it first") }
+        try prepare(work)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+        let environment = ["SOURCE_DATE_EPOCH": "1735689600"]
+        var report = Report(scope: scope, command: CommandLine.arguments.joined(separator: " "))
+
+        FileHandle.standardError.write(Data("bench: making the mirror in \(work)...\n".utf8))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let mirror = NationalMirror(archive: archive, root: work + "/mirror", seed: seed, withResults: withResults, province: province)
+        let made = try mirror.make()
+        let later = try NationalMirror.laterHarvest(codes: made.resultCodes, count: made.resultCodes.count / 100, seed: seed,
+                                                    root: work + "/mirror-later")
+        report.mirror = (made.tps, made.results, made.regionLists, later.count,
+                         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        try writePublication(work + "/publication")
+
+        let store = work + "/store.sqlite"
+        report.importRun = try Measure.require("import", [publish, "import", "--db", store, work + "/mirror"], environment: environment)
+        report.python = try Measure.require("python json.load", [python, "-c", Self.pythonParse, work + "/mirror"])
+        let build = [publish, "build", "--db", store, "--output", work + "/site", "--publication", work + "/publication"]
+        report.build = try Measure.require("build", build, environment: environment)
+        let listing = FloorWriter.list(work + "/site")
+        report.siteFiles = listing.files.count
+        report.siteBytes = listing.bytes
+        report.floor = try Measure.require("floor", [bench, "floor", work + "/site", work + "/floor"])
+        try? FileManager.default.removeItem(atPath: work + "/floor")
+        report.parquet = try Measure.require("our Parquet export", [bench, "parquet-export", "--db", store, "--output", work + "/ours.parquet"])
+        let csv = work + "/site/downloads/ppwp-tps.csv"
+        report.duckdb = try Measure.require("DuckDB COPY", [python, "-c", Self.duckdbCopy, csv, work + "/duckdb.parquet", "snappy"])
+        report.duckdbGzip = try Measure.require("DuckDB COPY (gzip)", [python, "-c", Self.duckdbCopy, csv, work + "/duckdb-gzip.parquet", "gzip"])
+        report.laterImport = try Measure.require("import of the later harvest",
+                                                 [publish, "import", "--db", store, work + "/mirror-later"], environment: environment)
+        report.rebuild = try Measure.require("rebuild", build, environment: environment)
+
+        let text = report.markdown(machine: Machine.describe(), date: Self.today())
+        print(text)
+        if let record { try Report.record(text, scope: scope, in: record) }
+    }
+
+    /// Refuses to clear a folder the benchmark did not make.
+    func prepare(_ work: String) throws {
+        let marker = work + "/.publish-bench"
+        if FileManager.default.fileExists(atPath: work) {
+            guard FileManager.default.fileExists(atPath: marker) else {
+                throw BenchError("\(work) exists and was not made by publish-bench: choose another --work")
+            }
+            try FileManager.default.removeItem(atPath: work)
+        }
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: marker, contents: Data())
+    }
+
+    func writePublication(_ folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("""
+            {
+                "title": "publish-bench (synthetic results)",
+                "description": "Benchmark input: the real region tree with invented results.",
+                "demo": true,
+                "import": [],
+                "license": "Benchmark data, no licence.",
+                "candidates": [
+                    {"id": "100025", "number": 1, "name": "Calon 1"},
+                    {"id": "100026", "number": 2, "name": "Calon 2"},
+                    {"id": "100027", "number": 3, "name": "Calon 3"}
+                ]
+            }
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/publication.json"))
+    }
+
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+
+    /// What a plain Python script does with the same files: open and json.load every one.
+    static let pythonParse = """
+        import json, os, sys
+        count = 0
+        for folder, _, files in os.walk(sys.argv[1]):
+            for name in files:
+                if name.endswith('.json'):
+                    with open(os.path.join(folder, name), 'rb') as f:
+                        json.load(f)
+                    count += 1
+        print(count)
+        """
+
+    /// DuckDB reading our national CSV and writing Parquet, with the given codec.
+    static let duckdbCopy = """
+        import duckdb, sys
+        con = duckdb.connect()
+        con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true)) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION {sys.argv[3]})")
+        print(duckdb.__version__)
+        """
+}
+
+/// Writes a site's files again, same paths and sizes, with no rendering (run as its own process).
+struct Floor: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time the file-output floor for a built site.")
+
+    @Argument(help: "A built site.") var site: String
+    @Argument(help: "Where to write the copy (must not exist).") var target: String
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: target) else { throw BenchError("\(target) exists") }
+        let listing = FloorWriter.list(site)
+        let seconds = try FloorWriter.write(listing, to: target)
+        print(String(format: "%d files, %d bytes, %.3f s", listing.files.count, listing.bytes, seconds))
+    }
+}
+
+/// Our Parquet export of the national TPS table, the way the build does it: every TPS from the
+/// store in code order, typed cells, one row group per province.
+struct ParquetExport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "parquet-export", abstract: "Time our national Parquet export.")
+
+    @Option var db: String
+    @Option var output: String
+
+    func run() throws {
+        let store = try Store(path: db)
+        let tree = try RegionTree.load(from: store)
+        let table = TPSTable(candidates: ["100025", "100026", "100027"])
+        let start = DispatchTime.now().uptimeNanoseconds
+        let writer = try ParquetTableWriter(path: output, schema: table.schema, metadata: [(key: "source", value: SourcePath.apiBase)])
+        var province: RegionCode?
+        var rows = 0
+        for village in tree.regions(at: .village) {
+            for code in village.children {
+                if province != nil && province != code.province { try writer.endRowGroup() }
+                province = code.province
+                let versions = try store.tpsVersions(code)
+                try writer.append(table.cells(code: code, tree: tree, current: versions.first, versionCount: versions.count))
+                rows += 1
+            }
+        }
+        try writer.close()
+        print(String(format: "%d rows, %.3f s", rows, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+    }
+}

@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+
+/// The file-output floor: the cost of writing a site's files (same paths, same sizes) with no
+/// rendering at all, by two threads with plain POSIX calls. A build cannot be faster than this;
+/// the benchmark reports the build as a multiple of it.
+enum FloorWriter {
+    struct Listing {
+        var files: [(path: String, size: Int)] = []
+        var bytes: Int { files.reduce(0) { $0 + $1.size } }
+    }
+
+    /// Every file under `root`, relative paths in byte order (not timed).
+    static func list(_ root: String) -> Listing {
+        var listing = Listing()
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return listing }
+        while let item = enumerator.nextObject() as? String {
+            if let attributes = enumerator.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular {
+                listing.files.append((item, (attributes[.size] as? Int) ?? 0))
+            }
+        }
+        listing.files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return listing
+    }
+
+    /// Writes the listing under `target` with two threads; returns the seconds taken.
+    static func write(_ listing: Listing, to target: String) throws -> Double {
+        let largest = listing.files.map(\.size).max() ?? 0
+        let filler = [UInt8](repeating: 0x20, count: max(largest, 1))
+        nonisolated(unsafe) var failure: String?
+        let lock = NSLock()
+        let files = listing.files
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            var made = Set<String>()
+            var index = worker
+            while index < files.count {
+                let (path, size) = files[index]
+                index += 2
+                let full = target + "/" + path
+                let folder = String(full[..<full.lastIndex(of: "/")!])
+                if !made.contains(folder) {
+                    makeFolders(folder)
+                    made.insert(folder)
+                }
+                let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                if fd < 0 || filler.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, size) }) != size {
+                    lock.lock()
+                    failure = "\(full): write failed (errno \(errno))"
+                    lock.unlock()
+                }
+                if fd >= 0 { close(fd) }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if let failure { throw BenchError(failure) }
+        return seconds
+    }
+
+    /// `mkdir -p`, tolerating a folder the other thread made first.
+    static func makeFolders(_ path: String) {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        if errno == ENOENT, let slash = path.lastIndex(of: "/") {
+            makeFolders(String(path[..<slash]))
+            _ = mkdir(path, 0o755)
+        }
+    }
+}

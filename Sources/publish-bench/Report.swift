@@ -1,0 +1,101 @@
+import Foundation
+
+/// The figures of one run and the targets they are held to (issue 7), as Markdown.
+struct Report {
+    let scope: String
+    let command: String
+    var mirror: (tps: Int, results: Int, villages: Int, changed: Int, seconds: Double) = (0, 0, 0, 0, 0)
+    var importRun: Measurement!
+    var python: Measurement!
+    var build: Measurement!
+    var floor: Measurement!
+    var siteFiles = 0
+    var siteBytes = 0
+    var parquet: Measurement!
+    var duckdb: Measurement!
+    var duckdbGzip: Measurement!
+    var laterImport: Measurement!
+    var rebuild: Measurement!
+
+    static let memoryLimitMB = 512.0
+
+    /// Seconds the floor writer itself reported (its process also lists the site first, which is not timed).
+    var floorSeconds: Double {
+        let parts = floor.output.split(separator: " ")
+        return parts.count >= 2 ? Double(parts[parts.count - 2]) ?? floor.seconds : floor.seconds
+    }
+
+    var parquetSeconds: Double {
+        let parts = parquet.output.split(separator: " ")
+        return parts.count >= 2 ? Double(parts[parts.count - 2]) ?? parquet.seconds : parquet.seconds
+    }
+
+    func markdown(machine: String, date: String) -> String {
+        func s(_ value: Double) -> String { String(format: "%.1f s", value) }
+        func mb(_ measurement: Measurement) -> String { String(format: "%.0f MB", measurement.peakMB) }
+        func verdict(_ ok: Bool) -> String { ok ? "**met**" : "**not met**" }
+        let buildRatio = build.seconds / floorSeconds
+        let rebuildShare = rebuild.seconds / build.seconds
+        let memoryOK = importRun.peakMB <= Report.memoryLimitMB && build.peakMB <= Report.memoryLimitMB
+            && rebuild.peakMB <= Report.memoryLimitMB
+        let title = scope == "national" ? "National scale" : "One province (\(scope.replacingOccurrences(of: "province-", with: "")))"
+        var lines: [String] = []
+        lines.append("### \(title), \(date)")
+        lines.append("")
+        lines.append("Command: `\(command)`  ")
+        lines.append("Machine: \(machine)  ")
+        lines.append(String(format: "Input: %d TPS in %d villages (the real region tree), %d with a synthetic result (%.0f%%); "
+            + "later harvest: %d TPS with a newer version. Mirror made in %.0f s.", mirror.tps, mirror.villages, mirror.results,
+            100 * Double(mirror.results) / Double(max(mirror.tps, 1)), mirror.changed, mirror.seconds))
+        lines.append(String(format: "Site: %d files, %.2f GB.", siteFiles, Double(siteBytes) / 1e9))
+        lines.append("")
+        lines.append("| step | time | peak memory | target | |")
+        lines.append("|---|---:|---:|---|---|")
+        lines.append("| `publish import` (mirror) | \(s(importRun.seconds)) | \(mb(importRun)) | faster than the Python pass; ≤ 512 MB | "
+            + verdict(importRun.seconds < python.seconds && importRun.peakMB <= Report.memoryLimitMB) + " |")
+        lines.append("| Python `json.load` of the same files | \(s(python.seconds)) | \(mb(python)) | | |")
+        lines.append("| `publish build` (full) | \(s(build.seconds)) | \(mb(build)) | ≤ 2× the floor (\(String(format: "%.1f×", buildRatio))); ≤ 512 MB | "
+            + verdict(buildRatio <= 2 && build.peakMB <= Report.memoryLimitMB) + " |")
+        lines.append("| file-output floor (same files, 2 threads, no rendering) | \(s(floorSeconds)) | \(mb(floor)) | | |")
+        lines.append("| `publish import` (later harvest) | \(s(laterImport.seconds)) | \(mb(laterImport)) | | |")
+        lines.append("| `publish build` after 1% of TPS changed | \(s(rebuild.seconds)) | \(mb(rebuild)) | ≤ 10% of the full build (\(String(format: "%.0f%%", 100 * rebuildShare))) | "
+            + verdict(rebuildShare <= 0.10) + " |")
+        lines.append("| our Parquet export, national TPS table (store to file) | \(s(parquetSeconds)) | \(mb(parquet)) | faster than DuckDB's COPY | "
+            + verdict(parquetSeconds < duckdb.seconds) + " |")
+        lines.append("| DuckDB \(duckdb.output.trimmingCharacters(in: .whitespacesAndNewlines)) `COPY` from `ppwp-tps.csv` (snappy, its default) | \(s(duckdb.seconds)) | \(mb(duckdb)) | | |")
+        lines.append("| DuckDB `COPY` from `ppwp-tps.csv` (gzip, our codec) | \(s(duckdbGzip.seconds)) | \(mb(duckdbGzip)) | | |")
+        lines.append("")
+        lines.append("Memory: " + (memoryOK ? "every publish step stayed within 512 MB." : "a publish step went over 512 MB."))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Puts `text` between this scope's markers in `file`, replacing an earlier run's figures.
+    static func record(_ text: String, scope: String, in file: String) throws {
+        let begin = "<!-- bench:\(scope) -->", end = "<!-- /bench:\(scope) -->"
+        var document = (try? String(contentsOfFile: file, encoding: .utf8)) ?? "# Benchmarks\n"
+        let block = begin + "\n" + text + "\n" + end
+        if let start = document.range(of: begin), let stop = document.range(of: end, range: start.upperBound..<document.endIndex) {
+            document.replaceSubrange(start.lowerBound..<stop.upperBound, with: block)
+        } else {
+            document += (document.hasSuffix("\n") ? "\n" : "\n\n") + block + "\n"
+        }
+        try document.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+}
+
+enum Machine {
+    /// CPU model, cores, memory and kernel, read from /proc.
+    static func describe() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("MemTotal") }?
+            .split(separator: " ").dropFirst().first.flatMap { Double($0) }.map { String(format: "%.0f GiB", $0 / 1_048_576) } ?? "?"
+        var name = utsname()
+        uname(&name)
+        let kernel = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) RAM, Linux \(kernel); "
+            + "scratch folder on /dev/shm (tmpfs)"
+    }
+}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Yams
 
 /// The audit inputs of a publication, read and verified: `audit/findings/*.yaml`, the raw files
 /// under `audit/evidence/`, the dated reference tables under `audit/reference/`, and
@@ -47,8 +48,9 @@ public struct AuditPublication: Sendable {
         for file in files {
             let path = findingsFolder + "/" + file
             let finding: Finding
+            let node: Node
             do {
-                finding = try YAMLFile.decode(Finding.self, path: path, shape: Finding.shape)
+                (finding, node) = try YAMLFile.decodeWithNode(Finding.self, path: path, shape: Finding.shape)
             } catch {
                 problems.append(error)
                 continue
@@ -58,7 +60,7 @@ public struct AuditPublication: Sendable {
                 continue
             }
             seen[finding.id] = path
-            let found = FindingCheck.problems(in: finding, path: path, fileName: file)
+            let found = FindingCheck.problems(in: finding, path: path, fileName: file, node: node)
             problems += found
             guard found.isEmpty else { continue }
             var evidence: [VerifiedEvidence] = []
@@ -109,8 +111,18 @@ public struct AuditPublication: Sendable {
         var verified: [VerifiedReference] = []
         for table in list {
             let file = folder + "/reference/" + table.file
-            guard !table.file.contains(".."), !table.file.hasPrefix("/") else {
-                problems.append(AuditProblem(file: path, "reference \(table.id): file must be a path inside reference/"))
+            guard !table.file.isEmpty, table.file != "SHA256SUMS",
+                  table.file.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), !table.file.hasPrefix(".") else {
+                problems.append(AuditProblem(file: path, "reference \(table.id): file must be a plain file name inside reference/ "
+                    + "(letters, digits, `.`, `_`, `-`)"))
+                continue
+            }
+            guard table.format == "iptoasn-tsv" else {
+                problems.append(AuditProblem(file: path, "reference \(table.id): format `\(table.format)` is not supported (only iptoasn-tsv)"))
+                continue
+            }
+            guard FindingCheck.isWebAddress(table.source), FindingCheck.isDate(table.snapshot) else {
+                problems.append(AuditProblem(file: path, "reference \(table.id): source must be an http(s) address and snapshot a date"))
                 continue
             }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -143,9 +155,11 @@ public struct AuditPublication: Sendable {
     }
 
     /// What each reference table says of an address: one line per table, including "not in the table".
-    public func attribution(of text: String) -> [Attribution] {
+    /// Example tables answer only for example findings, real tables only for real ones: a lookup of a
+    /// real address in a table of documentation ranges would say nothing and look like an answer.
+    public func attribution(of text: String, example: Bool) -> [Attribution] {
         guard let address = IPAddress(text) else { return [] }
-        return references.map { Attribution(reference: $0.table, entry: $0.lookup.lookup(address)) }
+        return references.filter { $0.table.example == example }.map { Attribution(reference: $0.table, entry: $0.lookup.lookup(address)) }
     }
 }
 
@@ -183,7 +197,10 @@ public enum ParsedEvidence: Sendable {
         switch type {
         case .nmapXML: return .nmap(try NmapScan.parse(bytes))
         case .dig: return .dig(try DigOutput.parse(try text()))
-        case .httpHeaders: return .httpHeaders(try HTTPHeaderCapture.parse(try text()))
+        // Servers may send Latin-1 header bytes: read them as ISO-8859-1 rather than refuse the capture.
+        case .httpHeaders:
+            let text = String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
+            return .httpHeaders(try HTTPHeaderCapture.parse(text))
         case .pemCertificate: return .certificates(try PEMCertificates.parse(try text()))
         case .testsslJSON: return .testssl(try TestSSLReport.parse(bytes))
         case .document, .screenshot, .other: return .unparsed
@@ -265,7 +282,9 @@ extension ParsedEvidence {
         case .dig(let output):
             return Set(output.queries.flatMap { query in
                 (query.answer + query.authority + query.additional).flatMap { record in
-                    ["CNAME", "NS", "MX", "PTR"].contains(record.type) ? [record.name, record.data] : [record.name]
+                    // The target is the last field of the data (`10 mail.example.` for MX).
+                    ["CNAME", "NS", "MX", "PTR", "SRV"].contains(record.type)
+                        ? [record.name, String(record.data.split(separator: " ").last ?? "")] : [record.name]
                 }
             }.map(clean))
         case .certificates(let pem):

@@ -21,6 +21,11 @@ public struct DigOutput: Sendable, Equatable {
         /// `;; WHEN:` as printed (the capturing machine's clock and zone).
         public var when: String?
         public var queryTime: String?
+
+        public init(digVersion: String? = nil, arguments: String? = nil) {
+            self.digVersion = digVersion
+            self.arguments = arguments
+        }
     }
 
     public struct Record: Sendable, Equatable {
@@ -37,10 +42,16 @@ public struct DigOutput: Sendable, Equatable {
         var current: Query?
         enum Section { case question, answer, authority, additional, other }
         var section = Section.answer
-        for (index, rawLine) in text.lines.enumerated() {
-            let line = rawLine
-            let trimmed = line.trimmingSpaces()
+        for (index, trimmed) in joinedLines(text) {
             if trimmed.isEmpty { continue }
+            // `dig a.example b.example` prints its banner once, then one `;; Got answer:` per query:
+            // a second answer starts a new query that keeps the banner's version and arguments.
+            if trimmed.hasPrefix(";; Got answer:"), let seen = current, seen.status != nil || !seen.answer.isEmpty {
+                queries.append(seen)
+                current = Query(digVersion: seen.digVersion, arguments: seen.arguments)
+                section = .answer
+                continue
+            }
             if trimmed.hasPrefix("; <<>> DiG") {
                 if let current { queries.append(current) }
                 current = Query()
@@ -76,20 +87,79 @@ public struct DigOutput: Sendable, Equatable {
                 if section == .question { current?.question.append(trimmed.dropFirst().trimmingSpaces()) }
             } else {
                 guard let record = record(trimmed) else {
-                    throw EvidenceParseError("line \(index + 1): not a DNS record: \(trimmed.prefix(80))")
+                    throw EvidenceParseError("line \(index): not a DNS record: \(trimmed.prefix(80))")
                 }
                 switch section {
                 case .answer: current?.answer.append(record)
                 case .authority: current?.authority.append(record)
                 case .additional: current?.additional.append(record)
                 case .question, .other:
-                    throw EvidenceParseError("line \(index + 1): a record outside a record section")
+                    throw EvidenceParseError("line \(index): a record outside a record section")
                 }
             }
         }
         if let current { queries.append(current) }
         guard !queries.isEmpty else { throw EvidenceParseError("no dig output in the file") }
         return DigOutput(queries: queries)
+    }
+
+    /// Lines with their 1-based numbers, where a record `+multiline` spread over several lines
+    /// (an opening parenthesis closed on a later line) is joined into one.
+    static func joinedLines(_ text: String) -> [(Int, String)] {
+        var result: [(Int, String)] = []
+        var pending: (Int, String)?
+        var depth = 0
+        for (index, raw) in text.lines.enumerated() {
+            var line = raw.trimmingSpaces()
+            let opens = line.filter { $0 == "(" }.count, closes = line.filter { $0 == ")" }.count
+            // Only a line that leaves a parenthesis open starts a multiline record; a TXT string
+            // holding "(...)" on one line stays as it is.
+            guard pending != nil || (!line.hasPrefix(";") && opens > closes) else {
+                result.append((index + 1, line))
+                continue
+            }
+            // A `;` comment at the end of a multiline record's line is not part of the data.
+            if let semicolon = line.firstIndex(of: ";") { line = line[..<semicolon].trimmingSpaces() }
+            depth += opens - closes
+            pending = pending.map { ($0.0, $0.1 + " " + line) } ?? (index + 1, line)
+            if depth <= 0, let done = pending {
+                result.append((done.0, done.1.replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
+                    .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")))
+                pending = nil
+                depth = 0
+            }
+        }
+        if let open = pending { result.append(open) }
+        return result
+    }
+
+    /// A TTL in seconds, or in `+ttlunits` form (`1w2d3h4m5s`).
+    static func ttl(_ text: String) -> Int? {
+        if let seconds = Int(text) { return seconds }
+        var total = 0
+        var number = 0
+        var sawDigit = false
+        for character in text {
+            if let digit = character.wholeNumberValue, character.isASCII {
+                number = number * 10 + digit
+                sawDigit = true
+                continue
+            }
+            let unit: Int
+            switch character {
+            case "w": unit = 604_800
+            case "d": unit = 86_400
+            case "h": unit = 3_600
+            case "m": unit = 60
+            case "s": unit = 1
+            default: return nil
+            }
+            guard sawDigit else { return nil }
+            total += number * unit
+            number = 0
+            sawDigit = false
+        }
+        return sawDigit ? nil : total
     }
 
     /// `owner [ttl] class type rdata...`; rdata keeps its own spacing (TXT strings hold spaces).
@@ -104,7 +174,7 @@ public struct DigOutput: Sendable, Equatable {
         }
         guard let name = nextField(), var next = nextField() else { return nil }
         var ttl: Int?
-        if let number = Int(next) {
+        if let number = DigOutput.ttl(next) {
             ttl = number
             guard let following = nextField() else { return nil }
             next = following

@@ -102,11 +102,19 @@ public struct Finding: Codable, Sendable {
     public struct Source: Codable, Sendable {
         public let id: String
         public let title: String
+        /// True when the title was reconstructed from the page's address, not read from the page.
+        public let titleFromURL: Bool?
         public let publisher: String
         /// `YYYY-MM-DD`; absent for an undated page (shown as undated, never guessed).
         public let date: String?
         public let url: String
         public let kind: Kind
+
+        enum CodingKeys: String, CodingKey {
+            case id, title
+            case titleFromURL = "title_from_url"
+            case publisher, date, url, kind
+        }
 
         public enum Kind: String, Codable, Sendable, CaseIterable {
             case official, hearing, news, blog, repository

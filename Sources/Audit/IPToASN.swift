@@ -67,7 +67,10 @@ public struct IPToASNTable: Sendable {
                 if index == 0 { continue }
                 throw ParseError(line: index + 1, reason: "`\(fields[0])` to `\(fields[1])` is not an address range")
             }
-            guard start.bytes.count == end.bytes.count, !(end < start) else {
+            guard start.bytes.count == end.bytes.count else {
+                throw ParseError(line: index + 1, reason: "the range mixes an IPv4 and an IPv6 address")
+            }
+            guard !(end < start) else {
                 throw ParseError(line: index + 1, reason: "the range ends before it starts")
             }
             guard let asn = Int(fields[2]) else {

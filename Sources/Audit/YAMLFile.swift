@@ -30,9 +30,23 @@ indirect enum YAMLShape: Sendable {
     static let localized = YAMLShape.mapping(["id": .scalar, "en": .scalar])
 }
 
+/// One step of a path into a YAML document.
+enum YAMLPathPart: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    case key(String)
+    case index(Int)
+
+    init(stringLiteral value: String) { self = .key(value) }
+    init(integerLiteral value: Int) { self = .index(value) }
+}
+
 /// Reads a YAML file into a Decodable type with errors that name the file and the line.
 enum YAMLFile {
     static func decode<T: Decodable>(_ type: T.Type, path: String, shape: YAMLShape) throws(AuditProblem) -> T {
+        try decodeWithNode(type, path: path, shape: shape).value
+    }
+
+    /// The decoded value and the document's node tree, for checks that report lines after decoding.
+    static func decodeWithNode<T: Decodable>(_ type: T.Type, path: String, shape: YAMLShape) throws(AuditProblem) -> (value: T, node: Node) {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -52,7 +66,7 @@ enum YAMLFile {
         }
         try check(node, against: shape, path: path, at: [])
         do {
-            return try YAMLDecoder().decode(T.self, from: node)
+            return (try YAMLDecoder().decode(T.self, from: node), node)
         } catch let error as DecodingError {
             throw problem(error, node: node, path: path)
         } catch {
@@ -95,6 +109,24 @@ enum YAMLFile {
         case (.list, _):
             throw AuditProblem(file: path, line: node.mark?.line, "\(keyPathText(keyPath)) should be a list")
         }
+    }
+
+    /// The line of the value at `keyPath` (keys and list indexes), or of the deepest part that exists.
+    static func line(of keyPath: [YAMLPathPart], in node: Node) -> Int? {
+        var current = node
+        var line = node.mark?.line
+        for part in keyPath {
+            switch part {
+            case .key(let key):
+                guard let value = current.mapping?[key] else { return line }
+                current = value
+            case .index(let index):
+                guard let sequence = current.sequence, index < sequence.count else { return line }
+                current = sequence[index]
+            }
+            line = current.mark?.line ?? line
+        }
+        return line
     }
 
     static func location(_ keyPath: [String]) -> String {

@@ -396,6 +396,9 @@ public struct SiteBuild {
         for reference in audit.references {
             try context.output.write("audit/reference/" + reference.table.file, reference.contents)
         }
+        if !audit.references.isEmpty {
+            try context.output.write("audit/reference/SHA256SUMS", audit.references.map { "\($0.table.sha256)  \($0.table.file)\n" }.joined())
+        }
         try AuditPages(renderer: context.renderer, audit: audit).forEach { page in
             try context.output.write(page.folder + "index.html", page.html)
             try context.output.write(page.folder + "index.json", page.json)

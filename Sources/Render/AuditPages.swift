@@ -89,7 +89,7 @@ public struct AuditPages {
         context["interpretation"] = localized(finding.interpretation)
         context["subjects"] = finding.subjects.map { subject -> [String: Any] in
             ["domain": subject.domain, "href": root + SitePath.auditDomain(subject.domain), "role": subject.role ?? "unknown",
-             "addresses": subject.addresses.map { addressContext($0, finding: nil, root: root) },
+             "addresses": subject.addresses.map { addressContext($0, in: finding, linked: false, root: root) },
              "has_addresses": !subject.addresses.isEmpty]
         }
         context["positions"] = finding.kpuPosition.map { position -> [String: Any] in
@@ -121,7 +121,7 @@ public struct AuditPages {
         let addresses = findings.flatMap { verified in
             verified.finding.subjects.filter { $0.domain == domain }.flatMap { $0.addresses.map { (verified.finding, $0) } }
         }
-        context["addresses"] = addresses.map { addressContext($1, finding: $0, root: root) }
+        context["addresses"] = addresses.map { addressContext($1, in: $0, linked: true, root: root) }
         context["has_addresses"] = !addresses.isEmpty
         let mentions = audit.findings.flatMap { verified in
             verified.evidence.filter { $0.parsed.hostNames.contains(domain) }.map { (verified.finding, $0) }
@@ -136,7 +136,7 @@ public struct AuditPages {
             ("domain", .string(domain)),
             ("findings", .array(findings.map { .string($0.finding.id) })),
             ("addresses", .array(addresses.map { finding, address in
-                .object([("finding", .string(finding.id))] + addressJSON(address))
+                .object([("finding", .string(finding.id))] + addressJSON(address, example: finding.status == .example))
             })),
             ("evidence", .array(mentions.map { finding, evidence in
                 .object([("finding", .string(finding.id)), ("evidence", .string(evidence.item.id)),
@@ -182,34 +182,43 @@ public struct AuditPages {
     }
 
     func sourceContext(_ source: Finding.Source) -> [String: Any] {
-        ["source": source.id, "title": source.title, "publisher": source.publisher, "date": source.date ?? false,
+        ["source": source.id, "title": source.title, "title_from_url": source.titleFromURL ?? false,
+         "publisher": source.publisher, "date": source.date ?? false,
          "url": source.url, "kind": source.kind.rawValue]
     }
 
     func referenceContext(_ reference: VerifiedReference, root: String) -> [String: Any] {
         let table = reference.table
         return ["name": table.name, "snapshot": table.snapshot, "source": table.source, "licence": table.licence,
+                "href": root + "audit/reference/" + table.file, "file": table.file,
                 "sha256": table.sha256, "bytes": Format.count(reference.bytes), "example": table.example,
                 "note": localized(table.note), "rows": Format.count(reference.lookup.entries.count)]
     }
 
-    /// A reported address with what each dated reference table says of it.
-    func addressContext(_ address: Finding.ReportedAddress, finding: Finding?, root: String) -> [String: Any] {
-        [
+    /// A reported address with what each dated reference table says of it; `linked` pages (domain
+    /// pages) point the source links and the finding at the finding's own page.
+    func addressContext(_ address: Finding.ReportedAddress, in finding: Finding, linked: Bool, root: String) -> [String: Any] {
+        let findingPage = root + SitePath.auditFinding(finding.id)
+        return [
             "address": address.address, "holder": address.reportedHolder ?? false, "reported_on": address.reportedOn ?? false,
             "sources": sourceLinks(address.sources).map { link -> [String: Any] in
                 var link = link
-                if let finding { link["href"] = root + SitePath.auditFinding(finding.id) + (link["href"] as! String) }
+                if linked { link["href"] = findingPage + (link["href"] as! String) }
                 return link
             },
-            "finding": finding.map { ["id": $0.id, "href": root + SitePath.auditFinding($0.id)] } ?? false,
-            "attribution": audit.attribution(of: address.address).map { attribution -> [String: Any] in
-                ["table": attribution.reference.name, "snapshot": attribution.reference.snapshot, "example": attribution.reference.example,
-                 "found": attribution.entry != nil, "routed": attribution.entry?.isRouted ?? false,
-                 "asn": attribution.entry.map { String($0.asn) } ?? "", "country": attribution.entry?.country ?? "",
-                 "as_holder": attribution.entry?.holder ?? ""]
-            },
+            "finding": linked ? ["id": finding.id, "href": findingPage] : false,
+            "attribution": attributionContext(address.address, example: finding.status == .example),
         ]
+    }
+
+    /// One line per applicable reference table: the AS, its holder and registration country, or "not in the table".
+    func attributionContext(_ address: String, example: Bool) -> [[String: Any]] {
+        audit.attribution(of: address, example: example).map { attribution -> [String: Any] in
+            ["table": attribution.reference.name, "snapshot": attribution.reference.snapshot, "example": attribution.reference.example,
+             "found": attribution.entry != nil, "routed": attribution.entry?.isRouted ?? false,
+             "asn": attribution.entry.map { String($0.asn) } ?? "", "country": attribution.entry?.country ?? "",
+             "as_holder": attribution.entry?.holder ?? ""]
+        }
     }
 
     func evidenceContext(_ evidence: VerifiedEvidence, root: String) -> [String: Any] {
@@ -223,8 +232,8 @@ public struct AuditPages {
             "nmap": false, "dig": false, "headers": false, "certificates": false, "testssl": false,
         ]
         switch evidence.parsed {
-        case .nmap(let scan): context["nmap"] = nmapContext(scan)
-        case .dig(let output): context["dig"] = digContext(output)
+        case .nmap(let scan): context["nmap"] = nmapContext(scan, example: item.example)
+        case .dig(let output): context["dig"] = digContext(output, example: item.example)
         case .httpHeaders(let capture): context["headers"] = headersContext(capture)
         case .certificates(let pem): context["certificates"] = ["list": pem.certificates.map(certificateContext)]
         case .testssl(let report): context["testssl"] = testsslContext(report)
@@ -233,10 +242,13 @@ public struct AuditPages {
         return context
     }
 
-    func nmapContext(_ scan: NmapScan) -> [String: Any] {
+    func nmapContext(_ scan: NmapScan, example: Bool) -> [String: Any] {
         ["version": scan.version, "arguments": scan.arguments, "started": scan.started,
          "hosts": scan.hosts.map { host -> [String: Any] in
              ["state": host.state, "addresses": host.addresses.map { "\($0.address) (\($0.type))" }.joined(separator: ", "),
+              "ip_addresses": host.addresses.filter { $0.type != "mac" }.map { address -> [String: Any] in
+                  ["address": address.address, "attribution": attributionContext(address.address, example: example)]
+              },
               "hostnames": host.hostnames.map { ["name": $0.name, "type": $0.type] },
               "ports": host.ports.map { port -> [String: Any] in
                   ["port": port.number, "protocol": port.protocolName, "state": port.state, "open": port.isOpen,
@@ -256,7 +268,7 @@ public struct AuditPages {
          }]
     }
 
-    func digContext(_ output: DigOutput) -> [String: Any] {
+    func digContext(_ output: DigOutput, example: Bool) -> [String: Any] {
         ["queries": output.queries.map { query -> [String: Any] in
             let sections = [("answer", query.answer), ("authority", query.authority), ("additional", query.additional)]
             return ["version": query.digVersion ?? "", "arguments": query.arguments ?? "", "status": query.status ?? "",
@@ -264,8 +276,11 @@ public struct AuditPages {
                     "query_time": query.queryTime ?? "", "question": query.question.joined(separator: "; "),
                     "records": sections.flatMap { name, records in
                         records.map { record -> [String: Any] in
-                            ["section": name, "name": record.name, "ttl": record.ttl.map(String.init) ?? "",
-                             "class": record.recordClass, "type": record.type, "data": record.data]
+                            let isAddress = record.type == "A" || record.type == "AAAA"
+                            return ["section": name, "name": record.name, "ttl": record.ttl.map(String.init) ?? "",
+                                    "class": record.recordClass, "type": record.type, "data": record.data,
+                                    "address_record": isAddress,
+                                    "attribution": isAddress ? attributionContext(record.data, example: example) : []]
                         }
                     }]
         }]
@@ -300,7 +315,8 @@ public struct AuditPages {
     func json(_ text: Localized) -> JSONValue { .object([("id", .string(text.id)), ("en", .string(text.en))]) }
 
     func sourceJSON(_ source: Finding.Source) -> JSONValue {
-        .object([("id", .string(source.id)), ("title", .string(source.title)), ("publisher", .string(source.publisher)),
+        .object([("id", .string(source.id)), ("title", .string(source.title)), ("title_from_url", .bool(source.titleFromURL ?? false)),
+                 ("publisher", .string(source.publisher)),
                  ("date", .optional(source.date)), ("url", .string(source.url)), ("kind", .string(source.kind.rawValue))])
     }
 
@@ -311,10 +327,10 @@ public struct AuditPages {
                         ("sha256", .string(table.sha256)), ("bytes", .int(reference.bytes)), ("example", .bool(table.example))])
     }
 
-    func addressJSON(_ address: Finding.ReportedAddress) -> [(String, JSONValue)] {
+    func addressJSON(_ address: Finding.ReportedAddress, example: Bool) -> [(String, JSONValue)] {
         [("address", .string(address.address)), ("reported_holder", .optional(address.reportedHolder)),
          ("reported_on", .optional(address.reportedOn)), ("sources", .array(address.sources.map(JSONValue.string))),
-         ("attribution", .array(audit.attribution(of: address.address).map { attribution in
+         ("attribution", .array(audit.attribution(of: address.address, example: example).map { attribution in
              .object([("table", .string(attribution.reference.id)), ("snapshot", .string(attribution.reference.snapshot)),
                       ("example", .bool(attribution.reference.example)),
                       ("asn", attribution.entry.map { .int($0.asn) } ?? .null),
@@ -331,7 +347,7 @@ public struct AuditPages {
             ("significance", json(finding.significance)),
             ("subjects", .array(finding.subjects.map { subject in
                 .object([("domain", .string(subject.domain)), ("role", .optional(subject.role)),
-                         ("addresses", .array(subject.addresses.map { .object(addressJSON($0)) }))])
+                         ("addresses", .array(subject.addresses.map { .object(addressJSON($0, example: finding.status == .example)) }))])
             })),
             ("observed", .object([("from", .string(finding.observed.from)), ("to", .optional(finding.observed.to))])),
             ("observation", json(finding.observation)), ("interpretation", json(finding.interpretation)),

@@ -82,6 +82,8 @@ public struct Administrasi: Hashable, Sendable, Codable {
         "pengguna_non_dpt_j", "pengguna_non_dpt_l", "pengguna_non_dpt_p",
     ]
 
+    public static let fieldSet = Set(fieldNames)
+
     /// Field name -> value; nil where the file had `null` or left the field out.
     public let values: [String: Int?]
 

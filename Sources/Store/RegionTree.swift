@@ -174,9 +174,9 @@ extension Store {
     /// Reads the TPS result columns `ts, mode, psu, status_suara, status_adm, chart, images, administrasi`
     /// starting at column `first`.
     static func tpsResult(_ row: Statement, from first: Int32, decoder: JSONDecoder) throws -> TPSResult {
-        let chart = try row.optionalText(first + 5).map { try decoder.decode(CandidateVotes.self, from: Data($0.utf8)) }
-        let images = try decoder.decode([String?].self, from: Data(row.text(first + 6).utf8))
-        let administrasi = try row.optionalText(first + 7).map { try decoder.decode(Administrasi.self, from: Data($0.utf8)) }
+        let chart = try row.optionalText(first + 5).map { try StoredJSON.candidateVotes($0, decoder: decoder) }
+        let images = try StoredJSON.images(row.text(first + 6), decoder: decoder)
+        let administrasi = try row.optionalText(first + 7).map { try StoredJSON.administrasi($0, decoder: decoder) }
         return TPSResult(
             mode: row.optionalText(first + 1), chart: chart, images: images, administrasi: administrasi,
             psu: row.optionalText(first + 2), ts: KPUTimestamp(row.text(first))!,

@@ -19,8 +19,10 @@ import Testing
         #expect(parsedTypes == [.dig, .nmapXML, .httpHeaders, .pemCertificate, .testsslJSON])
         #expect(audit.legal.instruments.count >= 3)
         #expect(audit.references.count == 1)
-        #expect(audit.attribution(of: "192.0.2.10").first?.entry?.asn == 64500)
-        #expect(audit.attribution(of: "170.33.13.55").first?.entry == nil)
+        #expect(audit.attribution(of: "192.0.2.10", example: true).first?.entry?.asn == 64500)
+        #expect(audit.attribution(of: "170.33.13.55", example: true).first?.entry == nil)
+        // The bundled table is an example: it never answers for the real findings' addresses.
+        #expect(audit.attribution(of: "170.33.13.55", example: false).isEmpty)
     }
 
     /// Copies the bundled audit folder to change one thing in it.
@@ -107,13 +109,17 @@ import Testing
         defer { withExtendedLifetime(holder) {} }
         let path = audit + "/findings/KPU-INFRA-2024-001.yaml"
         let original = try String(contentsOfFile: path, encoding: .utf8)
-        try original.replacingOccurrences(of: "sources: [S1, S2]", with: "sources: [S1, S9]")
+        try original.replacingOccurrences(of: "sources: [S2, S4]", with: "sources: [S2, S9]")
             .replacingOccurrences(of: "address: 170.33.97.36", with: "address: 170.33.97")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let messages = problems(in: audit).map(\.message)
-        #expect(messages.count == 2)
-        #expect(messages.contains { $0.contains("cites source S9, which `sources` does not list") })
-        #expect(messages.contains { $0.contains("`170.33.97` is not an IP address") })
+        let changed = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let found = problems(in: audit)
+        #expect(found.count == 2)
+        // Each problem points at the line of the value it is about.
+        let citing = try #require(found.first { $0.message.contains("cites source S9, which `sources` does not list") })
+        #expect(citing.line.map { changed[$0 - 1].contains("[S2, S9]") } == true)
+        let address = try #require(found.first { $0.message.contains("`170.33.97` is not an IP address") })
+        #expect(address.line.map { changed[$0 - 1].contains("address: 170.33.97") } == true)
 
         // A finding without evidence must say why: drop the evidence_note block.
         let start = try #require(original.range(of: "evidence_note:"))
@@ -121,6 +127,19 @@ import Testing
         try (String(original[..<start.lowerBound]) + "sources:" + String(original[end.upperBound...]))
             .write(toFile: path, atomically: true, encoding: .utf8)
         #expect(problems(in: audit).map(\.message).contains { $0.contains("needs an evidence_note") })
+    }
+
+    @Test func evidencePathsStayInsideTheEvidenceFolder() throws {
+        let (holder, audit) = try copy()
+        defer { withExtendedLifetime(holder) {} }
+        let path = audit + "/findings/CONTOH-2026-001.yaml"
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        for bad in ["../findings/x.txt", "/etc/passwd", "examples/./dig.txt", "SHA256SUMS", "examples/a b.txt"] {
+            try original.replacingOccurrences(of: "path: examples/dig-sirekap.example.txt", with: "path: \(bad)")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let messages = problems(in: audit).map(\.message)
+            #expect(messages.count == 1 && messages[0].contains("evidence E1: path"), "\(bad): \(messages)")
+        }
     }
 
     @Test func exampleEvidenceCannotBackARealFinding() throws {

@@ -146,15 +146,47 @@ import Testing
         #expect(answerOnly.queries[0].answer[1].ttl == nil)
         #expect(answerOnly.queries[0].answer[1].data == "\"v=spf1 -all\" \"two words\"")
 
+        // `dig a.example b.example @192.0.2.53` prints the banner once and one `;; Got answer:` per query.
         let two = try DigOutput.parse("""
-        ; <<>> DiG 9.18.24 <<>> a.example @192.0.2.53
+        ; <<>> DiG 9.18.24 <<>> a.example b.example @192.0.2.53
+        ;; global options: +cmd
+        ;; Got answer:
+        ;; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1
         ;; ANSWER SECTION:
         a.example. 5 IN A 192.0.2.1
-        ; <<>> DiG 9.18.24 <<>> a.example @198.51.100.53
-        ;; ANSWER SECTION:
-        a.example. 5 IN A 203.0.113.1
+
+        ;; SERVER: 192.0.2.53#53(192.0.2.53) (UDP)
+        ;; WHEN: Fri Feb 16 11:31:07 WIB 2024
+
+        ;; Got answer:
+        ;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN, id: 2
+        ;; QUESTION SECTION:
+        ;b.example.  IN A
+
+        ;; SERVER: 192.0.2.53#53(192.0.2.53) (UDP)
+        ;; WHEN: Fri Feb 16 11:31:08 WIB 2024
         """)
-        #expect(two.queries.map { $0.answer.map(\.data) } == [["192.0.2.1"], ["203.0.113.1"]])
+        #expect(two.queries.map(\.status) == ["NOERROR", "NXDOMAIN"])
+        #expect(two.queries.map { $0.answer.map(\.data) } == [["192.0.2.1"], []])
+        #expect(two.queries.map(\.when) == ["Fri Feb 16 11:31:07 WIB 2024", "Fri Feb 16 11:31:08 WIB 2024"])
+        #expect(two.queries.allSatisfy { $0.digVersion == "DiG 9.18.24" })
+    }
+
+    @Test func readsMultilineRecordsAndTTLUnits() throws {
+        let output = try DigOutput.parse("""
+        example.		1h IN SOA ns1.example. hostmaster.example. (
+        				2024021601 ; serial
+        				3600       ; refresh (1 hour)
+        				900 600 86400 )
+        example. 1d2h IN MX 10 mail.example.
+        example. 300 IN TXT "v=spf1 (not a multiline) -all"
+        """)
+        let records = output.queries[0].answer
+        #expect(records.map(\.type) == ["SOA", "MX", "TXT"])
+        #expect(records[0].data == "ns1.example. hostmaster.example. 2024021601 3600 900 600 86400")
+        #expect(records.map(\.ttl) == [3600, 93600, 300])
+        #expect(records[2].data == "\"v=spf1 (not a multiline) -all\"")
+        #expect(ParsedEvidence.dig(output).hostNames.contains("mail.example"))
     }
 
     @Test func refusesLinesThatAreNotRecords() {
@@ -175,6 +207,17 @@ import Testing
         #expect(capture.responses[0].cdnHints.map(\.provider) == ["Alibaba Cloud CDN"])
         #expect(capture.responses[1].cdnHints.map(\.provider) == ["Alibaba Cloud CDN", "Cloudflare"])
         #expect(capture.responses[1].cdnHints.map(\.header) == ["eagleid", "cf-ray"])
+    }
+
+    @Test func readsLatin1HeaderBytes() throws {
+        var bytes = Array("HTTP/1.1 200 OK\r\nX-Name: caf".utf8)
+        bytes += [0xE9]
+        bytes += Array("\r\n\r\n".utf8)
+        guard case .httpHeaders(let capture) = try ParsedEvidence.parse(bytes, as: .httpHeaders) else {
+            Issue.record("not parsed as headers")
+            return
+        }
+        #expect(capture.responses[0].headers[0].value == "caf\u{E9}")
     }
 
     @Test func refusesTextThatIsNotAResponse() {

@@ -1,0 +1,125 @@
+import Foundation
+import SirekapFormat
+
+/// Reads back the small JSON columns the importer wrote (`chart`, `administrasi`, `images`).
+/// They are our own canonical JSON (compact, sorted keys), so a direct byte scan reads them
+/// exactly; Foundation's JSONDecoder took half of every TPS read. Anything the scan does not
+/// expect (an escape in a string, say) falls back to JSONDecoder, so no input is misread.
+enum StoredJSON {
+    /// `{"key":int-or-null,...}`; nil when the text is not of that simple shape.
+    static func integerObject(_ text: String) -> [(key: String, value: Int?)]? {
+        var text = text
+        return text.withUTF8 { bytes -> [(key: String, value: Int?)]? in
+            var index = 0
+            let count = bytes.count
+            guard count >= 2, bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
+            index = 1
+            var members: [(key: String, value: Int?)] = []
+            if count == 2 { return members }
+            while true {
+                guard index < count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+                let keyStart = index + 1
+                var keyEnd = keyStart
+                while keyEnd < count, bytes[keyEnd] != UInt8(ascii: "\"") {
+                    if bytes[keyEnd] == UInt8(ascii: "\\") { return nil }
+                    keyEnd += 1
+                }
+                guard keyEnd + 1 < count, bytes[keyEnd + 1] == UInt8(ascii: ":") else { return nil }
+                let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), as: UTF8.self)
+                index = keyEnd + 2
+                guard let (value, next) = integerOrNull(bytes, at: index) else { return nil }
+                members.append((key, value))
+                index = next
+                guard index < count else { return nil }
+                if bytes[index] == UInt8(ascii: "}") { return index == count - 1 ? members : nil }
+                guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
+        }
+    }
+
+    /// `[null,"text",...]` with no escapes in the strings; nil otherwise.
+    static func optionalStrings(_ text: String) -> [String?]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String?]? in
+            let count = bytes.count
+            guard count >= 2, bytes[0] == UInt8(ascii: "["), bytes[count - 1] == UInt8(ascii: "]") else { return nil }
+            var items: [String?] = []
+            if count == 2 { return items }
+            var index = 1
+            while true {
+                if bytes[index] == UInt8(ascii: "n") {
+                    guard index + 4 <= count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"),
+                          bytes[index + 3] == UInt8(ascii: "l") else { return nil }
+                    items.append(nil)
+                    index += 4
+                } else if bytes[index] == UInt8(ascii: "\"") {
+                    var end = index + 1
+                    while end < count, bytes[end] != UInt8(ascii: "\"") {
+                        if bytes[end] == UInt8(ascii: "\\") { return nil }
+                        end += 1
+                    }
+                    guard end < count else { return nil }
+                    items.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end]), as: UTF8.self))
+                    index = end + 1
+                } else {
+                    return nil
+                }
+                guard index < count else { return nil }
+                if bytes[index] == UInt8(ascii: "]") { return index == count - 1 ? items : nil }
+                guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
+        }
+    }
+
+    /// An optionally negative decimal integer that fits in Int, or `null`; the value and the index after it.
+    private static func integerOrNull(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (Int?, Int)? {
+        var index = start
+        if index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n") {
+            guard bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else {
+                return nil
+            }
+            return (nil, index + 4)
+        }
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        let digitsStart = index
+        var value = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(bytes[index] - 0x30))
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            index += 1
+        }
+        // A fraction or exponent is not an integer column: leave it to JSONDecoder (which rejects it).
+        guard index > digitsStart, index - digitsStart == 1 || bytes[digitsStart] != 0x30 else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            return nil
+        }
+        return (negative ? -value : value, index)
+    }
+
+    static func candidateVotes(_ text: String, decoder: JSONDecoder) throws -> CandidateVotes {
+        if let members = integerObject(text) {
+            return CandidateVotes(Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
+        }
+        return try decoder.decode(CandidateVotes.self, from: Data(text.utf8))
+    }
+
+    static func administrasi(_ text: String, decoder: JSONDecoder) throws -> Administrasi {
+        if let members = integerObject(text), members.allSatisfy({ Administrasi.fieldSet.contains($0.key) }) {
+            return Administrasi(Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
+        }
+        return try decoder.decode(Administrasi.self, from: Data(text.utf8))
+    }
+
+    static func images(_ text: String, decoder: JSONDecoder) throws -> [String?] {
+        if let items = optionalStrings(text) { return items }
+        return try decoder.decode([String?].self, from: Data(text.utf8))
+    }
+}

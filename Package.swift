@@ -17,7 +17,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -51,7 +50,7 @@ let package = Package(
         .target(name: "Export", dependencies: ["SirekapFormat", "Store", "Quality", "Parquet"]),
         .target(
             name: "Render",
-            dependencies: ["SirekapFormat", "Store", "Quality", "Export", "Audit", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["SirekapFormat", "Store", "Quality", "Export", "Audit"]
         ),
         // Infrastructure-audit findings (YAML), their evidence files, parsers for each evidence format.
         .target(

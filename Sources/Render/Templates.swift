@@ -1,10 +1,9 @@
 import Foundation
-import Mustache
 
 /// The user-editable page templates in `Templates/` (Mustache; `{{name}}` is HTML-escaped,
 /// so values from the data always come out as text).
 public struct Templates: Sendable {
-    let library: MustacheLibrary
+    let renderer: MustacheRenderer
 
     /// The templates every build needs.
     public static let required = [
@@ -17,7 +16,7 @@ public struct Templates: Sendable {
     }
 
     public init(folder: String) throws(LoadError) {
-        var library = MustacheLibrary()
+        var compiled: [String: MustacheTemplate] = [:]
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".mustache") }.sorted()
@@ -33,21 +32,29 @@ public struct Templates: Sendable {
                 throw LoadError(description: "\(path): cannot read (\(error.localizedDescription))")
             }
             do {
-                try library.register(text, named: String(file.dropLast(".mustache".count)))
-            } catch let error as MustacheTemplate.ParserError {
-                throw LoadError(description: "\(path):\(error.context.lineNumber):\(error.context.columnNumber): "
-                    + "template error: \(error.error)")
+                compiled[String(file.dropLast(".mustache".count))] = try MustacheTemplate(text)
             } catch {
-                throw LoadError(description: "\(path): template error: \(error)")
+                throw LoadError(description: "\(path):\(error.line):\(error.column): template error: \(error.message)")
             }
         }
-        for name in Templates.required where library.getTemplate(named: name) == nil {
+        for name in Templates.required where compiled[name] == nil {
             throw LoadError(description: "\(folder)/\(name).mustache: missing (every build needs it)")
         }
-        self.library = library
+        for (name, template) in compiled.sorted(by: { $0.key < $1.key }) {
+            for partial in template.partials where compiled[partial] == nil {
+                throw LoadError(description: "\(folder)/\(name).mustache: uses the partial `\(partial)`, "
+                    + "but \(folder)/\(partial).mustache does not exist")
+            }
+        }
+        renderer = MustacheRenderer(templates: compiled)
     }
 
     public func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+        String(decoding: renderer.render(name, context), as: UTF8.self)
+    }
+
+    /// The page as UTF-8 bytes, ready to write (no String in between).
+    public func renderBytes(_ name: String, _ context: [String: Any]) -> [UInt8] {
+        renderer.render(name, context)
     }
 }

@@ -1,0 +1,365 @@
+/// A Mustache renderer for the site's templates, written here instead of using a package.
+///
+/// Why by hand: at national scale (about 915,000 pages) the build must stay close to the cost of
+/// writing the files. hummingbird-project/swift-mustache, which the site used first, spent about
+/// 400 µs of CPU per TPS page, most of it in Swift's dynamic protocol casts while looking names up
+/// (measured with perf on the corpus build), which alone is several times the file-output floor.
+/// This renderer compiles each template once into a node tree, looks names up in `[String: Any]`
+/// contexts with plain casts, and escapes at the byte level into one output buffer.
+///
+/// The subset it implements is the one `docs/publication.md` documents: `{{name}}` (HTML-escaped),
+/// `{{{name}}}` and `{{& name}}` (raw), dotted names, `{{.}}`, sections `{{#name}}`, inverted
+/// sections `{{^name}}`, partials `{{> name}}`, comments `{{! ...}}`, and `first()` / `last()`
+/// inside a list. Standalone section, partial and comment tags take their line with them, as the
+/// Mustache specification says. Empty strings, `false`, nil and empty lists are false.
+public struct MustacheTemplate: Sendable {
+    indirect enum Node: Sendable {
+        case text([UInt8])
+        case variable(path: [String], escaped: Bool)
+        case section(path: [String], inverted: Bool, children: [Node])
+        case partial(String)
+    }
+
+    let nodes: [Node]
+
+    public struct ParseError: Error, CustomStringConvertible {
+        public let line: Int
+        public let column: Int
+        public let message: String
+        public var description: String { "\(line):\(column): \(message)" }
+    }
+
+    public init(_ text: String) throws(ParseError) {
+        nodes = try MustacheParser(Array(text.utf8)).parse()
+    }
+
+    /// Partial names the template refers to (to check they exist when templates load).
+    var partials: [String] {
+        func collect(_ nodes: [Node]) -> [String] {
+            nodes.flatMap { node -> [String] in
+                switch node {
+                case .partial(let name): [name]
+                case .section(_, _, let children): collect(children)
+                default: []
+                }
+            }
+        }
+        return collect(nodes)
+    }
+}
+
+/// Turns template bytes into nodes.
+struct MustacheParser {
+    enum Token {
+        case text([UInt8])
+        case tag(kind: UInt8, name: String, offset: Int, standalone: Bool)
+    }
+
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func position(_ offset: Int) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for byte in bytes[..<min(offset, bytes.count)] {
+            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+        }
+        return (line, column)
+    }
+
+    func error(_ message: String, at offset: Int) -> MustacheTemplate.ParseError {
+        let (line, column) = position(offset)
+        return MustacheTemplate.ParseError(line: line, column: column, message: message)
+    }
+
+    func tokens() throws(MustacheTemplate.ParseError) -> [Token] {
+        var tokens: [Token] = []
+        var index = 0
+        var textStart = 0
+        let open: [UInt8] = [0x7B, 0x7B], close: [UInt8] = [0x7D, 0x7D]
+        while index + 1 < bytes.count {
+            guard bytes[index] == open[0], bytes[index + 1] == open[1] else {
+                index += 1
+                continue
+            }
+            if textStart < index { tokens.append(.text(Array(bytes[textStart..<index]))) }
+            let tagStart = index
+            var inner = index + 2
+            var kind: UInt8 = 0
+            var closing = close
+            if inner < bytes.count, [UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "/"), UInt8(ascii: ">"),
+                                     UInt8(ascii: "!"), UInt8(ascii: "&"), UInt8(ascii: "{"), UInt8(ascii: "=")].contains(bytes[inner]) {
+                kind = bytes[inner]
+                inner += 1
+                if kind == UInt8(ascii: "{") { closing = [0x7D, 0x7D, 0x7D] }
+            }
+            guard kind != UInt8(ascii: "=") else { throw error("delimiter changes are not supported", at: tagStart) }
+            var end = inner
+            while end + closing.count <= bytes.count, !bytes[end..<(end + closing.count)].elementsEqual(closing) { end += 1 }
+            guard end + closing.count <= bytes.count else { throw error("unclosed tag", at: tagStart) }
+            let name = Self.trimmed(String(decoding: bytes[inner..<end], as: UTF8.self))
+            if kind != UInt8(ascii: "!") && name.isEmpty { throw error("empty tag", at: tagStart) }
+            tokens.append(.tag(kind: kind, name: name, offset: tagStart, standalone: false))
+            index = end + closing.count
+            textStart = index
+        }
+        if textStart < bytes.count { tokens.append(.text(Array(bytes[textStart...]))) }
+        return Self.markStandalone(tokens)
+    }
+
+    /// A section, inverted, closing, partial or comment tag alone on its line (only spaces or tabs
+    /// around it) takes the line's indentation and line ending with it. Which tags are alone is
+    /// decided on the untouched tokens first; the trimming follows.
+    static func markStandalone(_ original: [Token]) -> [Token] {
+        let eligible: Set<UInt8> = [UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "/"), UInt8(ascii: ">"), UInt8(ascii: "!")]
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+        func text(_ index: Int) -> [UInt8]? {
+            if case .text(let bytes) = original[index] { return bytes }
+            return nil
+        }
+        var standalone: [Int] = []
+        for index in original.indices {
+            guard case .tag(let kind, _, _, _) = original[index], eligible.contains(kind) else { continue }
+            let lineStartsHere: Bool
+            if index == 0 {
+                lineStartsHere = true
+            } else if let previous = text(index - 1) {
+                if let newline = previous.lastIndex(of: 0x0A) {
+                    lineStartsHere = previous[(newline + 1)...].allSatisfy(isBlank)
+                } else {
+                    lineStartsHere = index - 1 == 0 && previous.allSatisfy(isBlank)
+                }
+            } else {
+                lineStartsHere = false
+            }
+            let lineEndsHere: Bool
+            if index == original.count - 1 {
+                lineEndsHere = true
+            } else if let next = text(index + 1) {
+                if let newline = next.firstIndex(of: 0x0A) {
+                    lineEndsHere = next[..<newline].allSatisfy(isBlank)
+                } else {
+                    lineEndsHere = index + 1 == original.count - 1 && next.allSatisfy(isBlank)
+                }
+            } else {
+                lineEndsHere = false
+            }
+            if lineStartsHere && lineEndsHere { standalone.append(index) }
+        }
+        var tokens = original
+        for index in standalone {
+            if index > 0, case .text(var previous) = tokens[index - 1] {
+                while let last = previous.last, last == 0x20 || last == 0x09 { previous.removeLast() }
+                tokens[index - 1] = .text(previous)
+            }
+            if index + 1 < tokens.count, case .text(let next) = tokens[index + 1] {
+                var start = 0
+                while start < next.count, isBlank(next[start]) { start += 1 }
+                if start < next.count, next[start] == 0x0A { start += 1 }
+                tokens[index + 1] = .text(Array(next[start...]))
+            }
+            if case .tag(let kind, let name, let offset, _) = tokens[index] {
+                tokens[index] = .tag(kind: kind, name: name, offset: offset, standalone: true)
+            }
+        }
+        return tokens
+    }
+
+    func parse() throws(MustacheTemplate.ParseError) -> [MustacheTemplate.Node] {
+        var stack: [(name: String, inverted: Bool, offset: Int, nodes: [MustacheTemplate.Node])] = [("", false, 0, [])]
+        for token in try tokens() {
+            switch token {
+            case .text(let text):
+                if !text.isEmpty { stack[stack.count - 1].nodes.append(.text(text)) }
+            case .tag(let kind, let name, let offset, _):
+                switch kind {
+                case UInt8(ascii: "!"):
+                    break
+                case UInt8(ascii: "#"), UInt8(ascii: "^"):
+                    stack.append((name, kind == UInt8(ascii: "^"), offset, []))
+                case UInt8(ascii: "/"):
+                    guard stack.count > 1, let open = stack.last, open.name == name else {
+                        throw error("`{{/\(name)}}` closes a section that is not open" + (stack.count > 1 ? " (open: `\(stack.last!.name)`)" : ""), at: offset)
+                    }
+                    stack.removeLast()
+                    stack[stack.count - 1].nodes.append(.section(path: Self.path(name), inverted: open.inverted, children: open.nodes))
+                case UInt8(ascii: ">"):
+                    stack[stack.count - 1].nodes.append(.partial(name))
+                case UInt8(ascii: "&"), UInt8(ascii: "{"):
+                    stack[stack.count - 1].nodes.append(.variable(path: Self.path(name), escaped: false))
+                default:
+                    stack[stack.count - 1].nodes.append(.variable(path: Self.path(name), escaped: true))
+                }
+            }
+        }
+        guard stack.count == 1 else { throw error("section `\(stack.last!.name)` is never closed", at: stack.last!.offset) }
+        return stack[0].nodes
+    }
+
+    static func trimmed(_ text: String) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
+    }
+
+    /// `a.b.c` -> ["a", "b", "c"]; `.` -> [] (the current item).
+    static func path(_ name: String) -> [String] {
+        name == "." ? [] : name.split(separator: ".").map(String.init)
+    }
+}
+
+/// Renders compiled templates against `[String: Any]` contexts.
+struct MustacheRenderer {
+    let templates: [String: MustacheTemplate]
+
+    /// One level of the context stack, cast once when it is pushed.
+    enum Frame {
+        case object([String: Any])
+        case value(Any)
+    }
+
+    struct State {
+        var frames: [Frame]
+        /// Position in the innermost list being iterated, for `first()` and `last()`.
+        var position: (index: Int, count: Int)?
+    }
+
+    func render(_ name: String, _ context: [String: Any]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16_384)
+        var state = State(frames: [.object(context)], position: nil)
+        if let template = templates[name] { render(template.nodes, &state, into: &out) }
+        return out
+    }
+
+    func render(_ nodes: [MustacheTemplate.Node], _ state: inout State, into out: inout [UInt8]) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                out.append(contentsOf: bytes)
+            case .variable(let path, let escaped):
+                guard let value = lookup(path, state) else { continue }
+                append(value, escaped: escaped, into: &out)
+            case .partial(let name):
+                if let template = templates[name] { render(template.nodes, &state, into: &out) }
+            case .section(let path, let inverted, let children):
+                let value = lookup(path, state)
+                if inverted {
+                    if !Self.isTruthy(value) { render(children, &state, into: &out) }
+                    continue
+                }
+                guard let value, Self.isTruthy(value) else { continue }
+                if let list = value as? [[String: Any]] {
+                    iterate(list.count, children, &state, into: &out) { .object(list[$0]) }
+                } else if let list = value as? [Any] {
+                    iterate(list.count, children, &state, into: &out) { index in
+                        (list[index] as? [String: Any]).map(Frame.object) ?? .value(list[index])
+                    }
+                } else if value is Bool {
+                    render(children, &state, into: &out)
+                } else if let object = value as? [String: Any] {
+                    state.frames.append(.object(object))
+                    render(children, &state, into: &out)
+                    state.frames.removeLast()
+                } else {
+                    state.frames.append(.value(value))
+                    render(children, &state, into: &out)
+                    state.frames.removeLast()
+                }
+            }
+        }
+    }
+
+    func iterate(_ count: Int, _ children: [MustacheTemplate.Node], _ state: inout State, into out: inout [UInt8],
+                 frame: (Int) -> Frame) {
+        let saved = state.position
+        for index in 0..<count {
+            state.frames.append(frame(index))
+            state.position = (index, count)
+            render(children, &state, into: &out)
+            state.frames.removeLast()
+        }
+        state.position = saved
+    }
+
+    func lookup(_ path: [String], _ state: State) -> Any? {
+        guard let first = path.first else {
+            switch state.frames.last! {
+            case .object(let object): return object
+            case .value(let value): return value
+            }
+        }
+        if path.count == 1 {
+            if first == "first()" { return state.position.map { $0.index == 0 } ?? false }
+            if first == "last()" { return state.position.map { $0.index == $0.count - 1 } ?? false }
+        }
+        var found: Any?
+        for frame in state.frames.reversed() {
+            if case .object(let object) = frame, let value = object[first] {
+                found = value
+                break
+            }
+        }
+        for key in path.dropFirst() {
+            guard let object = found as? [String: Any] else { return nil }
+            found = object[key]
+        }
+        return found.flatMap(Self.unwrap)
+    }
+
+    /// An Optional stored in an `Any` is the value it holds, or nothing.
+    static func unwrap(_ value: Any) -> Any? {
+        if let optional = value as? AnyOptional { return optional.wrappedAny.flatMap(unwrap) }
+        return value
+    }
+
+    static func isTruthy(_ value: Any?) -> Bool {
+        guard let value else { return false }
+        if let flag = value as? Bool { return flag }
+        if let text = value as? String { return !text.isEmpty }
+        if let list = value as? [[String: Any]] { return !list.isEmpty }
+        if let list = value as? [Any] { return !list.isEmpty }
+        return true
+    }
+
+    func append(_ value: Any, escaped: Bool, into out: inout [UInt8]) {
+        if var text = value as? String {
+            text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
+        } else if let number = value as? Int {
+            out.append(contentsOf: String(number).utf8)
+        } else if let flag = value as? Bool {
+            out.append(contentsOf: (flag ? "true" : "false").utf8)
+        } else {
+            var text = String(describing: value)
+            text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
+        }
+    }
+
+    /// HTML escaping of `& < > " '`, copying runs of ordinary bytes in one go.
+    static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let replacement: StaticString
+            switch bytes[index] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default: continue
+            }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+            runStart = index + 1
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+    }
+}
+
+protocol AnyOptional {
+    var wrappedAny: Any? { get }
+}
+
+extension Optional: AnyOptional {
+    var wrappedAny: Any? { map { $0 as Any } }
+}

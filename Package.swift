@@ -82,6 +82,7 @@ let package = Package(
             dependencies: ["SirekapFormat", "Store", "Export", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),

@@ -23,15 +23,22 @@ public struct SiteBuild {
         public var assetsFolder: String
         /// Stamped on provenance records of mirrors the build imports (ISO 8601 UTC).
         public var importedAt: String
+        /// Threads that render pages; the output is the same for any number.
+        public var jobs: Int
+        /// URLs per sitemap file (the protocol allows 50,000).
+        public var sitemapLimit: Int
 
         public init(publicationFolder: String, storePath: String, outputFolder: String,
-                    templatesFolder: String, assetsFolder: String, importedAt: String) {
+                    templatesFolder: String, assetsFolder: String, importedAt: String,
+                    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, sitemapLimit: Int = 50_000) {
             self.publicationFolder = publicationFolder
             self.storePath = storePath
             self.outputFolder = outputFolder
             self.templatesFolder = templatesFolder
             self.assetsFolder = assetsFolder
             self.importedAt = importedAt
+            self.jobs = max(1, jobs)
+            self.sitemapLimit = sitemapLimit
         }
     }
 
@@ -98,6 +105,8 @@ public struct SiteBuild {
         var downloads: [Download] = []
         /// The verified audit section, if the publication has one.
         var audit: AuditPublication?
+        /// Every HTML page, in build order.
+        let sitemap: SitemapWriter
         /// Key-value metadata every Parquet download carries.
         var parquetMetadata: [(key: String, value: String)] {
             [(key: "title", value: config.title), (key: "source", value: SourcePath.apiBase),
@@ -112,6 +121,7 @@ public struct SiteBuild {
             self.store = store
             self.output = output
             self.onEvent = onEvent
+            sitemap = SitemapWriter(output: output, baseURL: config.baseURL, limit: options.sitemapLimit)
         }
     }
 
@@ -134,6 +144,7 @@ public struct SiteBuild {
         Step(name: "downloads page", run: writeDownloadsPage),
         Step(name: "home page", run: writeHomePage),
         Step(name: "static assets", run: copyAssets),
+        Step(name: "sitemaps and robots.txt", run: { try $0.sitemap.finish() }),
     ]
 
     @discardableResult
@@ -362,12 +373,14 @@ public struct SiteBuild {
     static func writeAnomalyPages(_ context: Context) throws {
         try AnomalyPages(renderer: context.renderer, tree: context.tree, flagged: context.flagged).forEach { page in
             try context.output.write(page.path, page.html)
+            try context.sitemap.add(String(page.path.dropLast("index.html".count)))
         }
     }
 
     static func writeMethodologyPages(_ context: Context) throws {
         for page in MethodologyPages(renderer: context.renderer).all() {
             try context.output.write(page.path, page.html)
+            try context.sitemap.add(String(page.path.dropLast("index.html".count)))
         }
     }
 
@@ -402,6 +415,7 @@ public struct SiteBuild {
         try AuditPages(renderer: context.renderer, audit: audit).forEach { page in
             try context.output.write(page.folder + "index.html", page.html)
             try context.output.write(page.folder + "index.json", page.json)
+            try context.sitemap.add(page.folder)
         }
         context.summary.auditFindings = audit.findings.count
     }
@@ -426,6 +440,7 @@ public struct SiteBuild {
         page["version"] = package.version
         page["json_ld"] = package.jsonLD
         try context.output.write(folder + "index.html", context.renderer.templates.render("downloads", page))
+        try context.sitemap.add(folder)
     }
 
     static func writeHomePage(_ context: Context) throws {
@@ -437,6 +452,7 @@ public struct SiteBuild {
         page["provinces"] = tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] }
         page["audit"] = context.audit != nil
         try context.output.write("index.html", context.renderer.templates.render("home", page))
+        try context.sitemap.add("")
     }
 
     static func copyAssets(_ context: Context) throws {
@@ -448,23 +464,38 @@ public struct SiteBuild {
     static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws {
         let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: inputs.count)
         errors.initialize(repeating: nil)
-        defer { errors.deallocate() }
+        let folders = UnsafeMutableBufferPointer<String>.allocate(capacity: inputs.count)
+        folders.initialize(repeating: "")
+        defer {
+            errors.deallocate()
+            folders.deinitialize().deallocate()
+        }
         nonisolated(unsafe) let failures = errors
+        nonisolated(unsafe) let pageFolders = folders
         let output = context.output
         nonisolated(unsafe) let inputs = inputs
+        let jobs = min(context.options.jobs, max(inputs.count, 1))
         withoutActuallyEscaping(render) { render in
             nonisolated(unsafe) let render = render
-            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-                let page = render(inputs[index])
-                do {
-                    try output.write(page.folder + "index.html", page.html)
-                    try output.write(page.folder + "index.json", page.json)
-                    if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
-                } catch {
-                    failures[index] = error
+            // Each worker takes every jobs-th input; each page goes to its own paths, so the
+            // files do not depend on the number of workers or on which one wrote what.
+            DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+                var index = worker
+                while index < inputs.count {
+                    let page = render(inputs[index])
+                    pageFolders[index] = page.folder
+                    do {
+                        try output.write(page.folder + "index.html", page.html)
+                        try output.write(page.folder + "index.json", page.json)
+                        if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
+                    } catch {
+                        failures[index] = error
+                    }
+                    index += jobs
                 }
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
+        for folder in folders { try context.sitemap.add(folder) }
     }
 }

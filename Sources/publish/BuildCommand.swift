@@ -11,7 +11,7 @@ struct BuildCommand: ParsableCommand {
             Writes a page and a JSON twin for the nation, every region and every TPS at \
             /ppwp/{2}/{4}/{6}/{10}/{13}/ (the codes of KPU's own API paths), data-quality pages \
             (/anomali/, /metodologi/), CSV and Parquet downloads with SHA256SUMS in /downloads/, \
-            /datapackage.json and /CITATION.cff, the audit section (/audit/) when the publication has \
+            /datapackage.json and /CITATION.cff, /sitemap.xml with sitemaps/ (50,000 URLs a file) and /robots.txt, the audit section (/audit/) when the publication has \
             audit findings, and copies the static assets. Every audit evidence file must match its \
             recorded SHA-256, or the build stops before rendering and names the file. Mirrors listed under "import" in the \
             publication's publication.json are imported first (the bundled demo is one).
@@ -36,10 +36,14 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Static assets copied into the site as they are.", valueName: "dir"))
     var assets: String = "Site"
 
+    @Option(help: ArgumentHelp("Threads that render pages (default: one per core). The files are the same for any number.",
+                               valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func run() throws {
         let build = SiteBuild(options: .init(
             publicationFolder: publication, storePath: store.db, outputFolder: output,
-            templatesFolder: templates, assetsFolder: assets, importedAt: Clock.nowISO8601()))
+            templatesFolder: templates, assetsFolder: assets, importedAt: Clock.nowISO8601(), jobs: jobs))
         let progress = ProgressLine(label: "build")
         let summary: SiteBuild.Summary
         do {

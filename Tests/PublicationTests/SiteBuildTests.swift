@@ -362,3 +362,49 @@ struct Workspace {
         #expect(english.contains("not proof of fraud"))
     }
 }
+
+@Suite struct SitemapAndThreadsTests {
+    @Test func sitemapsListEveryPageInFilesOfAtMostTheLimit() throws {
+        let workspace = try Workspace()
+        var options = workspace.options()
+        options.sitemapLimit = 7
+        try SiteBuild(options: options).run()
+        let site = SiteInspector(root: workspace.folder.sub("site"), owner: workspace.folder)
+        let robots = try site.text("robots.txt")
+        #expect(robots.contains("User-agent: *") && robots.contains("Sitemap: https://example.org/pemilu/sitemap.xml"))
+        let index = try site.text("sitemap.xml")
+        let files = index.components(separatedBy: "<loc>https://example.org/pemilu/").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        #expect(!files.isEmpty)
+        var urls: [String] = []
+        for file in files {
+            let text = try site.text(file)
+            #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"))
+            let entries = text.components(separatedBy: "<loc>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            #expect(entries.count <= 7 && !entries.isEmpty, "\(file)")
+            urls += entries
+        }
+        // Exactly the HTML pages of the site, each once.
+        let pages = site.files().filter { $0.hasSuffix("index.html") }.map { "https://example.org/pemilu/" + $0.dropLast("index.html".count) }
+        #expect(urls.count == Set(urls).count)
+        #expect(Set(urls) == Set(pages))
+    }
+
+    @Test func oneThreadAndManyThreadsBuildTheSameBytes() throws {
+        let workspace = try Workspace()
+        var one = workspace.options(output: "one")
+        one.jobs = 1
+        try SiteBuild(options: one).run()
+        var many = workspace.options(output: "many")
+        many.jobs = 5
+        try SiteBuild(options: many).run()
+        let first = SiteInspector(root: workspace.folder.sub("one"), owner: workspace.folder)
+        let second = SiteInspector(root: workspace.folder.sub("many"), owner: workspace.folder)
+        let files = first.files()
+        #expect(files == second.files())
+        #expect(files.count > 50)
+        let different = files.filter { path in
+            (try? Data(contentsOf: URL(fileURLWithPath: first.root + "/" + path))) != (try? Data(contentsOf: URL(fileURLWithPath: second.root + "/" + path)))
+        }
+        #expect(different.isEmpty, "\(different)")
+    }
+}

@@ -289,18 +289,44 @@ public final class ParquetWriter {
 }
 
 /// The values of one column in the current row group.
+///
+/// Strings are kept as one contiguous byte buffer with end offsets, not an array per value: a
+/// province's row group holds up to 140,000 rows, and an allocation per string cell was most of
+/// the writer's memory. Dictionary columns keep only the distinct values and one index per row.
 struct ColumnBuffer {
     let column: ParquetColumn
     var definitionLevels: [UInt8] = []
     var ints: [Int64] = []
     var doubles: [Double] = []
     var bools: [Bool] = []
-    var strings: [[UInt8]] = []
+    /// Non-dictionary strings: their bytes back to back, and where each one ends.
+    var stringBytes: [UInt8] = []
+    var stringEnds: [Int] = []
+    /// Dictionary strings: distinct values in first-seen order, and each row's index.
+    var dictionaryIDs: [[UInt8]: UInt32] = [:]
+    var dictionaryValues: [[UInt8]] = []
+    var dictionaryIndices: [UInt32] = []
     var count = 0
 
     init(column: ParquetColumn) { self.column = column }
 
     var physicalType: Int32 { column.kind.physicalType }
+
+    /// Number of non-null strings held.
+    var stringCount: Int { column.dictionary ? dictionaryIndices.count : stringEnds.count }
+
+    /// Calls `body` with each non-null string, in row order.
+    func forEachString(_ body: (ArraySlice<UInt8>) -> Void) {
+        if column.dictionary {
+            for index in dictionaryIndices { body(dictionaryValues[Int(index)][...]) }
+        } else {
+            var start = 0
+            for end in stringEnds {
+                body(stringBytes[start..<end])
+                start = end
+            }
+        }
+    }
 
     mutating func append(_ value: ParquetValue) throws {
         count += 1
@@ -321,7 +347,21 @@ struct ColumnBuffer {
             guard !d.isNaN else { throw ParquetError(description: "NaN in column \(column.name)") }
             doubles.append(d)
         case (.boolean, .bool(let b)): bools.append(b)
-        case (.string, .string(let s)): strings.append(Array(s.utf8))
+        case (.string, .string(let s)):
+            if column.dictionary {
+                let bytes = Array(s.utf8)
+                if let id = dictionaryIDs[bytes] {
+                    dictionaryIndices.append(id)
+                } else {
+                    let id = UInt32(dictionaryValues.count)
+                    dictionaryIDs[bytes] = id
+                    dictionaryValues.append(bytes)
+                    dictionaryIndices.append(id)
+                }
+            } else {
+                stringBytes.append(contentsOf: s.utf8)
+                stringEnds.append(stringBytes.count)
+            }
         default: throw ParquetError(description: "\(value) does not fit the column \(column.name)")
         }
     }
@@ -342,7 +382,8 @@ struct ColumnBuffer {
             out = [UInt8](repeating: 0, count: (bools.count + 7) / 8)
             for (i, b) in bools.enumerated() where b { out[i / 8] |= 1 << (i % 8) }
         case .string:
-            for s in strings { ParquetWriterPlain.appendByteArray(s, to: &out) }
+            out.reserveCapacity(stringBytes.count + 4 * stringCount)
+            forEachString { ParquetWriterPlain.appendByteArray($0, to: &out) }
         }
         return out
     }
@@ -356,25 +397,11 @@ struct ColumnBuffer {
 
     /// Dictionary encoding for a string column, unless the dictionary would be too large to pay.
     func dictionaryEncoding() -> Dictionary? {
-        guard column.dictionary else { return nil }
-        var ids: [[UInt8]: Int] = [:]
-        var order: [[UInt8]] = []
-        var indices: [UInt32] = []
-        indices.reserveCapacity(strings.count)
-        for s in strings {
-            if let id = ids[s] {
-                indices.append(UInt32(id))
-            } else {
-                ids[s] = order.count
-                indices.append(UInt32(order.count))
-                order.append(s)
-                if order.count > 65_536 { return nil }
-            }
-        }
+        guard column.dictionary, dictionaryValues.count <= 65_536 else { return nil }
         var page: [UInt8] = []
-        for s in order { ParquetWriterPlain.appendByteArray(s, to: &page) }
-        let width = order.count <= 1 ? 0 : (Int.bitWidth - (order.count - 1).leadingZeroBitCount)
-        return Dictionary(page: page, count: order.count, indices: [UInt8(width)] + RLE.encode(indices, bitWidth: width))
+        for value in dictionaryValues { ParquetWriterPlain.appendByteArray(value[...], to: &page) }
+        let width = dictionaryValues.count <= 1 ? 0 : (Int.bitWidth - (dictionaryValues.count - 1).leadingZeroBitCount)
+        return Dictionary(page: page, count: dictionaryValues.count, indices: [UInt8(width)] + RLE.encode(dictionaryIndices, bitWidth: width))
     }
 
     struct Statistics {
@@ -405,18 +432,21 @@ struct ColumnBuffer {
             guard !bools.isEmpty else { return Statistics(nulls: nulls, min: nil, max: nil) }
             return Statistics(nulls: nulls, min: [bools.allSatisfy { $0 } ? 1 : 0], max: [bools.contains(true) ? 1 : 0])
         case .string:
-            guard var lo = strings.first, var hi = strings.first else { return Statistics(nulls: nulls, min: nil, max: nil) }
-            for s in strings {
-                if s.lexicographicallyPrecedes(lo) { lo = s }
-                if hi.lexicographicallyPrecedes(s) { hi = s }
+            guard stringCount > 0 else { return Statistics(nulls: nulls, min: nil, max: nil) }
+            var lo: ArraySlice<UInt8>?, hi: ArraySlice<UInt8>?
+            // For a dictionary column the distinct values decide min and max.
+            let visit: (ArraySlice<UInt8>) -> Void = { value in
+                if lo == nil || value.lexicographicallyPrecedes(lo!) { lo = value }
+                if hi == nil || hi!.lexicographicallyPrecedes(value) { hi = value }
             }
-            return Statistics(nulls: nulls, min: lo, max: hi)
+            if column.dictionary { dictionaryValues.forEach { visit($0[...]) } } else { forEachString(visit) }
+            return Statistics(nulls: nulls, min: Array(lo!), max: Array(hi!))
         }
     }
 }
 
 enum ParquetWriterPlain {
-    static func appendByteArray(_ bytes: [UInt8], to out: inout [UInt8]) {
+    static func appendByteArray(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { out += $0 }
         out += bytes
     }

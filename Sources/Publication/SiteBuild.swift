@@ -318,9 +318,10 @@ public struct SiteBuild {
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
             batch.removeAll(keepingCapacity: true)
         }
+        let cursor = try context.store.tpsVersionCursor()
         for village in tree.regions(at: .village) {
             for code in village.children {
-                let versions = try context.store.tpsVersions(code)
+                let versions = try cursor.versions(of: code)
                 batch.append((code, versions, TPSQuality(versions: versions)))
                 if batch.count >= 1024 { try flush() }
             }

@@ -188,11 +188,12 @@ struct ParquetExport: ParsableCommand {
         let writer = try ParquetTableWriter(path: output, schema: table.schema, metadata: [(key: "source", value: SourcePath.apiBase)])
         var province: RegionCode?
         var rows = 0
+        let cursor = try store.tpsVersionCursor()
         for village in tree.regions(at: .village) {
             for code in village.children {
                 if province != nil && province != code.province { try writer.endRowGroup() }
                 province = code.province
-                let versions = try store.tpsVersions(code)
+                let versions = try cursor.versions(of: code)
                 try writer.append(table.cells(code: code, tree: tree, current: versions.first, versionCount: versions.count))
                 rows += 1
             }

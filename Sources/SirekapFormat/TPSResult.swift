@@ -84,16 +84,37 @@ public struct Administrasi: Hashable, Sendable, Codable {
 
     public static let fieldSet = Set(fieldNames)
 
-    /// Field name -> value; nil where the file had `null` or left the field out.
-    public let values: [String: Int?]
+    /// The field names in byte order (the canonical JSON's key order), each with its position in
+    /// `fieldNames`: a reader of canonical JSON places fields without hashing their names.
+    public static let canonicalOrder: [(name: String, position: Int)] = fieldNames.enumerated()
+        .map { (name: $1, position: $0) }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
 
-    public init(_ values: [String: Int?]) {
-        var complete: [String: Int?] = [:]
-        for name in Administrasi.fieldNames { complete[name] = values[name] ?? nil }
-        self.values = complete
+    /// Position in `fieldNames` of a field name.
+    public static func position(of name: String) -> Int? { position[name] }
+
+    /// Position of each field in `fieldNames`.
+    static let position: [String: Int] = Dictionary(uniqueKeysWithValues: fieldNames.enumerated().map { ($1, $0) })
+
+    /// The values in `fieldNames` order; nil where the file had `null` or left the field out. An
+    /// array, not a dictionary: every TPS read builds one, and hashing 18 names each time showed.
+    public let slots: [Int?]
+
+    /// Field name -> value.
+    public var values: [String: Int?] {
+        Dictionary(uniqueKeysWithValues: zip(Administrasi.fieldNames, slots).map { ($0, $1) })
     }
 
-    public subscript(field: String) -> Int? { values[field] ?? nil }
+    public init(_ values: [String: Int?]) {
+        slots = Administrasi.fieldNames.map { values[$0] ?? nil }
+    }
+
+    /// From values already in `fieldNames` order (18 of them).
+    public init(slots: [Int?]) {
+        precondition(slots.count == Administrasi.fieldNames.count, "Administrasi holds 18 fields")
+        self.slots = slots
+    }
+
+    public subscript(field: String) -> Int? { Administrasi.position[field].flatMap { slots[$0] } }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: DynamicKey.self)

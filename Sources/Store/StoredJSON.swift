@@ -112,8 +112,22 @@ enum StoredJSON {
     }
 
     static func administrasi(_ text: String, decoder: JSONDecoder) throws -> Administrasi {
-        if let members = integerObject(text), members.allSatisfy({ Administrasi.fieldSet.contains($0.key) }) {
-            return Administrasi(Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
+        // The stored form lists the 18 fields in sorted key order: place them by name.
+        if let members = integerObject(text) {
+            var slots = [Int?](repeating: nil, count: Administrasi.fieldNames.count)
+            var known = true
+            let order = Administrasi.canonicalOrder
+            for (index, member) in members.enumerated() {
+                // Usually the member at index i is the i-th name in byte order; otherwise look it up.
+                let position = index < order.count && order[index].name == member.key
+                    ? order[index].position : Administrasi.position(of: member.key)
+                guard let position else {
+                    known = false
+                    break
+                }
+                slots[position] = member.value
+            }
+            if known { return Administrasi(slots: slots) }
         }
         return try decoder.decode(Administrasi.self, from: Data(text.utf8))
     }

@@ -21,8 +21,6 @@ public final class OutputFolder: @unchecked Sendable {
     /// A file every built site carries, so that a folder we did not build is never replaced.
     public static let marker = ".publish-site"
 
-    private let lock = NSLock()
-    private var madeFolders: Set<String> = []
 
     public init(destination: String) throws {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
@@ -54,10 +52,13 @@ public final class OutputFolder: @unchecked Sendable {
 
     public func write(_ relativePath: String, _ bytes: [UInt8]) throws {
         let path = staging + "/" + relativePath
-        if let slash = relativePath.lastIndex(of: "/") {
-            try makeFolder(staging + "/" + relativePath[..<slash])
+        var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A new page's folder does not exist yet: make it and try again. Asking the file system,
+        // rather than remembering every folder made, keeps memory flat at a million folders.
+        if fd < 0 && errno == ENOENT, let slash = relativePath.lastIndex(of: "/") {
+            try makeFolders(staging + "/" + relativePath[..<slash])
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var offset = 0
@@ -70,15 +71,16 @@ public final class OutputFolder: @unchecked Sendable {
         }
     }
 
-    private func makeFolder(_ folder: String) throws {
-        lock.lock()
-        let known = madeFolders.contains(folder)
-        lock.unlock()
-        if known { return }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        lock.lock()
-        madeFolders.insert(folder)
-        lock.unlock()
+    /// `mkdir -p` with POSIX calls; a folder another thread made first is fine.
+    private func makeFolders(_ folder: String) throws {
+        if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = folder.lastIndex(of: "/"), folder.startIndex != slash else {
+            throw OutputError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
+        }
+        try makeFolders(String(folder[..<slash]))
+        guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+            throw OutputError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Copies a folder of static assets into the output, byte for byte.

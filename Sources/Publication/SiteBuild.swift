@@ -468,7 +468,7 @@ public struct SiteBuild {
         let folders = UnsafeMutableBufferPointer<String>.allocate(capacity: inputs.count)
         folders.initialize(repeating: "")
         defer {
-            errors.deallocate()
+            errors.deinitialize().deallocate()
             folders.deinitialize().deallocate()
         }
         nonisolated(unsafe) let failures = errors

@@ -176,7 +176,8 @@ public struct Importer {
     static func parseAll(_ files: [FileWalker.File]) -> [ParsedFile] {
         let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: files.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        // Deinitialize before freeing: the parsed files the buffer holds would otherwise never be released.
+        defer { results.deinitialize().deallocate() }
         nonisolated(unsafe) let output = results
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             output[index] = parse(files[index])

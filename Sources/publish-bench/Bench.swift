@@ -52,6 +52,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Keep the scratch folder afterwards.")
     var keep = false
 
+    @Flag(help: "Skip the rebuild after 1% of TPS change (it needs room for a second copy of the site).")
+    var skipRebuild = false
+
     func run() throws {
         let scope = province.map { "province-\($0)" } ?? "national"
         let work = self.work ?? "/dev/shm/publish-bench-\(scope)"
@@ -72,6 +75,7 @@ struct Run: ParsableCommand {
                                                     root: work + "/mirror-later")
         report.mirror = (made.tps, made.results, made.regionLists, later.count,
                          Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        try checkRoom(work, tps: made.tps)
         try writePublication(work + "/publication")
 
         let store = work + "/store.sqlite"
@@ -79,22 +83,44 @@ struct Run: ParsableCommand {
         report.python = try Measure.require("python json.load", [python, "-c", Self.pythonParse, work + "/mirror"])
         let build = [publish, "build", "--db", store, "--output", work + "/site", "--publication", work + "/publication"]
         report.build = try Measure.require("build", build, environment: environment)
+        // The floor writes the same files again. Site and copy do not both fit in memory at national
+        // scale, so the listing is saved now and the floor runs once the site is gone.
         let listing = FloorWriter.list(work + "/site")
         report.siteFiles = listing.files.count
         report.siteBytes = listing.bytes
-        report.floor = try Measure.require("floor", [bench, "floor", work + "/site", work + "/floor"])
-        try? FileManager.default.removeItem(atPath: work + "/floor")
+        try FloorWriter.save(listing, to: work + "/site-listing.tsv")
+        let csv = work + "/ppwp-tps.csv"
+        try FileManager.default.copyItem(atPath: work + "/site/downloads/ppwp-tps.csv", toPath: csv)
         report.parquet = try Measure.require("our Parquet export", [bench, "parquet-export", "--db", store, "--output", work + "/ours.parquet"])
-        let csv = work + "/site/downloads/ppwp-tps.csv"
         report.duckdb = try Measure.require("DuckDB COPY", [python, "-c", Self.duckdbCopy, csv, work + "/duckdb.parquet", "snappy"])
         report.duckdbGzip = try Measure.require("DuckDB COPY (gzip)", [python, "-c", Self.duckdbCopy, csv, work + "/duckdb-gzip.parquet", "gzip"])
         report.laterImport = try Measure.require("import of the later harvest",
                                                  [publish, "import", "--db", store, work + "/mirror-later"], environment: environment)
-        report.rebuild = try Measure.require("rebuild", build, environment: environment)
+        if !skipRebuild {
+            report.rebuild = try Measure.require("rebuild", build, environment: environment)
+        }
+        try FileManager.default.removeItem(atPath: work + "/site")
+        report.floor = try Measure.require("floor", [bench, "floor", "--listing", work + "/site-listing.tsv", work + "/floor"])
 
         let text = report.markdown(machine: Machine.describe(), date: Self.today())
         print(text)
         if let record { try Report.record(text, scope: scope, in: record) }
+    }
+
+    /// The site (about 2 files and 1 folder per TPS) and the floor's copy of it must fit in the
+    /// scratch file system's free inodes: /dev/shm's default (half the RAM pages) holds about 3
+    /// million, too few for the whole country. Say so before spending minutes on import and build.
+    func checkRoom(_ work: String, tps: Int) throws {
+        var stats = statvfs()
+        guard statvfs(work, &stats) == 0 else { return }
+        let needed = UInt64(tps) * 7
+        guard UInt64(stats.f_favail) >= needed else {
+            throw BenchError("""
+                \(work) has \(stats.f_favail) free inodes; this run needs about \(needed). Use a larger tmpfs, e.g.
+                  sudo mkdir -p /mnt/bench && sudo mount -t tmpfs -o size=22G,nr_inodes=16M tmpfs /mnt/bench
+                and pass --work /mnt/bench/run
+                """)
+        }
     }
 
     /// Refuses to clear a folder the benchmark did not make.
@@ -161,14 +187,19 @@ struct Run: ParsableCommand {
 struct Floor: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Time the file-output floor for a built site.")
 
-    @Argument(help: "A built site.") var site: String
-    @Argument(help: "Where to write the copy (must not exist).") var target: String
+    @Option(help: "A listing saved by `run` (path TAB size per line) instead of a built site.")
+    var listing: String?
+    @Argument(help: "A built site (unless --listing), then where to write the copy (must not exist).")
+    var folders: [String]
 
     func run() throws {
+        guard let target = folders.last, folders.count == (listing == nil ? 2 : 1) else {
+            throw ValidationError("give a site and a target folder, or --listing FILE and a target folder")
+        }
         guard !FileManager.default.fileExists(atPath: target) else { throw BenchError("\(target) exists") }
-        let listing = FloorWriter.list(site)
-        let seconds = try FloorWriter.write(listing, to: target)
-        print(String(format: "%d files, %d bytes, %.3f s", listing.files.count, listing.bytes, seconds))
+        let files = try listing.map(FloorWriter.load) ?? FloorWriter.list(folders[0])
+        let seconds = try FloorWriter.write(files, to: target)
+        print(String(format: "%d files, %d bytes, %.3f s", files.files.count, files.bytes, seconds))
     }
 }
 

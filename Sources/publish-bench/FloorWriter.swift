@@ -23,6 +23,23 @@ enum FloorWriter {
         return listing
     }
 
+    /// Saves a listing as `path TAB size` lines.
+    static func save(_ listing: Listing, to file: String) throws {
+        var text = ""
+        for (path, size) in listing.files { text += "\(path)\t\(size)\n" }
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+    }
+
+    static func load(_ file: String) throws -> Listing {
+        var listing = Listing()
+        for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 2, let size = Int(fields[1]) else { throw BenchError("\(file): bad line \(line)") }
+            listing.files.append((String(fields[0]), size))
+        }
+        return listing
+    }
+
     /// Writes the listing under `target` with two threads; returns the seconds taken.
     static func write(_ listing: Listing, to target: String) throws -> Double {
         let largest = listing.files.map(\.size).max() ?? 0

@@ -178,7 +178,7 @@ struct Run: ParsableCommand {
     static let duckdbCopy = """
         import duckdb, sys
         con = duckdb.connect()
-        con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true)) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION {sys.argv[3]})")
+        con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true, quote='\\\"', escape='\\\"')) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION {sys.argv[3]})")
         print(duckdb.__version__)
         """
 }

@@ -84,11 +84,12 @@ struct Run: ParsableCommand {
         let build = [publish, "build", "--db", store, "--output", work + "/site", "--publication", work + "/publication"]
         report.build = try Measure.require("build", build, environment: environment)
         // The floor writes the same files again. Site and copy do not both fit in memory at national
-        // scale, so the listing is saved now and the floor runs once the site is gone.
-        let listing = FloorWriter.list(work + "/site")
-        report.siteFiles = listing.files.count
-        report.siteBytes = listing.bytes
-        try FloorWriter.save(listing, to: work + "/site-listing.tsv")
+        // scale, so the listing is saved now and the floor runs once the site is gone. A child process
+        // lists: a spawned process's peak memory counts this one's size at the spawn, so this one stays small.
+        let listed = try Measure.require("list the site", [bench, "floor", "--save-listing", work + "/site-listing.tsv", work + "/site"])
+        let counts = listed.output.split(separator: " ")
+        report.siteFiles = counts.count > 2 ? Int(counts[0]) ?? 0 : 0
+        report.siteBytes = counts.count > 2 ? Int(counts[2]) ?? 0 : 0
         let csv = work + "/ppwp-tps.csv"
         try FileManager.default.copyItem(atPath: work + "/site/downloads/ppwp-tps.csv", toPath: csv)
         report.parquet = try Measure.require("our Parquet export", [bench, "parquet-export", "--db", store, "--output", work + "/ours.parquet"])
@@ -178,6 +179,7 @@ struct Run: ParsableCommand {
     static let duckdbCopy = """
         import duckdb, sys
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true, quote='\\\"', escape='\\\"')) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION {sys.argv[3]})")
         print(duckdb.__version__)
         """
@@ -189,10 +191,20 @@ struct Floor: ParsableCommand {
 
     @Option(help: "A listing saved by `run` (path TAB size per line) instead of a built site.")
     var listing: String?
+
+    @Option(help: "Only list the site's files into this file (path TAB size) and print the totals.")
+    var saveListing: String?
     @Argument(help: "A built site (unless --listing), then where to write the copy (must not exist).")
     var folders: [String]
 
     func run() throws {
+        if let saveListing {
+            guard folders.count == 1 else { throw ValidationError("--save-listing takes the site folder only") }
+            let files = FloorWriter.list(folders[0])
+            try FloorWriter.save(files, to: saveListing)
+            print("\(files.files.count) files \(files.bytes) bytes")
+            return
+        }
         guard let target = folders.last, folders.count == (listing == nil ? 2 : 1) else {
             throw ValidationError("give a site and a target folder, or --listing FILE and a target folder")
         }

@@ -66,7 +66,8 @@ struct Report {
         }
         lines.append("| our Parquet export, national TPS table (store to file) | \(s(parquetSeconds)) | \(mb(parquet)) | faster than DuckDB's COPY | "
             + verdict(parquetSeconds < duckdb.seconds) + " |")
-        lines.append("| DuckDB \(duckdb.output.trimmingCharacters(in: .whitespacesAndNewlines)) `COPY` from `ppwp-tps.csv` (snappy, its default) | \(s(duckdb.seconds)) | \(mb(duckdb)) | | |")
+        let duckdbVersion = duckdb.output.split(separator: "\n").last.map(String.init) ?? ""
+        lines.append("| DuckDB \(duckdbVersion) `COPY` from `ppwp-tps.csv` (snappy, its default) | \(s(duckdb.seconds)) | \(mb(duckdb)) | | |")
         lines.append("| DuckDB `COPY` from `ppwp-tps.csv` (gzip, our codec) | \(s(duckdbGzip.seconds)) | \(mb(duckdbGzip)) | | |")
         lines.append("")
         lines.append("Memory: " + (memoryOK ? "every publish step stayed within 512 MB." : "a publish step went over 512 MB."))

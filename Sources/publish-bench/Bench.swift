@@ -103,7 +103,7 @@ struct Run: ParsableCommand {
         try FileManager.default.removeItem(atPath: work + "/site")
         report.floor = try Measure.require("floor", [bench, "floor", "--listing", work + "/site-listing.tsv", work + "/floor"])
 
-        let text = report.markdown(machine: Machine.describe(), date: Self.today())
+        let text = report.markdown(machine: Machine.describe(work: work), date: Self.today())
         print(text)
         if let record { try Report.record(text, scope: scope, in: record) }
     }

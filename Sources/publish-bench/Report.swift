@@ -89,8 +89,22 @@ struct Report {
 }
 
 enum Machine {
+    /// The type of the file system holding `path`, from /proc/mounts (the longest mount point that contains it).
+    static func fileSystem(of path: String) -> String? {
+        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        var best: (point: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            let point = String(fields[1]), type = String(fields[2])
+            let contains = point == "/" || path == point || path.hasPrefix(point + "/")
+            if contains && point.count >= (best?.point.count ?? -1) { best = (point, type) }
+        }
+        return best?.type
+    }
+
     /// CPU model, cores, memory and kernel, read from /proc.
-    static func describe() -> String {
+    static func describe(work: String) -> String {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
@@ -100,7 +114,8 @@ enum Machine {
         var name = utsname()
         uname(&name)
         let kernel = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let tmpfs = fileSystem(of: work) == "tmpfs"
         return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) RAM, Linux \(kernel); "
-            + "scratch folder on /dev/shm (tmpfs)"
+            + "scratch folder \(work)" + (tmpfs ? " (tmpfs, memory-backed)" : " (not tmpfs: disk timings swing)")
     }
 }

@@ -88,10 +88,4 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
         out.append(UInt8(ascii: "\""))
     }
-
-    static func quote(_ text: String, into out: inout String) {
-        var bytes: [UInt8] = []
-        quote(text, into: &bytes)
-        out += String(decoding: bytes, as: UTF8.self)
-    }
 }

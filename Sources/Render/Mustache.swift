@@ -52,7 +52,7 @@ public struct MustacheTemplate: Sendable {
 struct MustacheParser {
     enum Token {
         case text([UInt8])
-        case tag(kind: UInt8, name: String, offset: Int, standalone: Bool)
+        case tag(kind: UInt8, name: String, offset: Int)
     }
 
     let bytes: [UInt8]
@@ -99,7 +99,7 @@ struct MustacheParser {
             guard end + closing.count <= bytes.count else { throw error("unclosed tag", at: tagStart) }
             let name = Self.trimmed(String(decoding: bytes[inner..<end], as: UTF8.self))
             if kind != UInt8(ascii: "!") && name.isEmpty { throw error("empty tag", at: tagStart) }
-            tokens.append(.tag(kind: kind, name: name, offset: tagStart, standalone: false))
+            tokens.append(.tag(kind: kind, name: name, offset: tagStart))
             index = end + closing.count
             textStart = index
         }
@@ -119,7 +119,7 @@ struct MustacheParser {
         }
         var standalone: [Int] = []
         for index in original.indices {
-            guard case .tag(let kind, _, _, _) = original[index], eligible.contains(kind) else { continue }
+            guard case .tag(let kind, _, _) = original[index], eligible.contains(kind) else { continue }
             let lineStartsHere: Bool
             if index == 0 {
                 lineStartsHere = true
@@ -158,9 +158,6 @@ struct MustacheParser {
                 if start < next.count, next[start] == 0x0A { start += 1 }
                 tokens[index + 1] = .text(Array(next[start...]))
             }
-            if case .tag(let kind, let name, let offset, _) = tokens[index] {
-                tokens[index] = .tag(kind: kind, name: name, offset: offset, standalone: true)
-            }
         }
         return tokens
     }
@@ -171,7 +168,7 @@ struct MustacheParser {
             switch token {
             case .text(let text):
                 if !text.isEmpty { stack[stack.count - 1].nodes.append(.text(text)) }
-            case .tag(let kind, let name, let offset, _):
+            case .tag(let kind, let name, let offset):
                 switch kind {
                 case UInt8(ascii: "!"):
                     break

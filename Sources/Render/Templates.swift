@@ -52,9 +52,4 @@ public struct Templates: Sendable {
     public func render(_ name: String, _ context: [String: Any]) -> String {
         String(decoding: renderer.render(name, context), as: UTF8.self)
     }
-
-    /// The page as UTF-8 bytes, ready to write (no String in between).
-    public func renderBytes(_ name: String, _ context: [String: Any]) -> [UInt8] {
-        renderer.render(name, context)
-    }
 }

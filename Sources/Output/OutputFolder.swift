@@ -46,11 +46,18 @@ public final class OutputFolder: @unchecked Sendable {
         }
     }
 
+    /// Writes the string's UTF-8 straight from its storage: copying every page into an array first
+    /// cost a copy per file on the hot path.
     public func write(_ relativePath: String, _ text: String) throws {
-        try write(relativePath, Array(text.utf8))
+        var text = text
+        try text.withUTF8 { try write(relativePath, UnsafeRawBufferPointer($0)) }
     }
 
     public func write(_ relativePath: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write(relativePath, $0) }
+    }
+
+    func write(_ relativePath: String, _ bytes: UnsafeRawBufferPointer) throws {
         let path = staging + "/" + relativePath
         var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         // A new page's folder does not exist yet: make it and try again. Asking the file system,
@@ -63,9 +70,7 @@ public final class OutputFolder: @unchecked Sendable {
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             guard written > 0 else { throw OutputError("cannot write \(path): \(String(cString: strerror(errno)))") }
             offset += written
         }

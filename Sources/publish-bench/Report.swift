@@ -20,14 +20,15 @@ struct Report {
     static let memoryLimitMB = 512.0
 
     /// Seconds the floor writer itself reported (its process also lists the site first, which is not timed).
-    var floorSeconds: Double {
-        let parts = floor.output.split(separator: " ")
-        return parts.count >= 2 ? Double(parts[parts.count - 2]) ?? floor.seconds : floor.seconds
-    }
+    var floorSeconds: Double { Report.innerSeconds(floor) }
 
-    var parquetSeconds: Double {
-        let parts = parquet.output.split(separator: " ")
-        return parts.count >= 2 ? Double(parts[parts.count - 2]) ?? parquet.seconds : parquet.seconds
+    /// The Parquet export's own timing (its process also loads the region tree first).
+    var parquetSeconds: Double { Report.innerSeconds(parquet) }
+
+    /// The seconds a step printed as `... 1.234 s`, or its process time when it printed none.
+    static func innerSeconds(_ step: Measurement) -> Double {
+        let parts = step.output.split(separator: " ")
+        return parts.count >= 2 ? Double(parts[parts.count - 2]) ?? step.seconds : step.seconds
     }
 
     func markdown(machine: String, date: String) -> String {

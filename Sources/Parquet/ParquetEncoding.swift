@@ -1,0 +1,272 @@
+import CZlib
+import Dispatch
+
+/// A row group turned into pages: its column chunks back to back, with each chunk's metadata
+/// relative to the group's first byte. The same encoded group can go into several files (the
+/// national TPS table and its province's file hold the same row group), encoded once.
+public struct EncodedRowGroup: Sendable {
+    let bytes: [UInt8]
+    let chunks: [ChunkMeta]
+    public let rows: Int
+    let codec: ParquetOptions.Codec
+
+    public var byteCount: Int { bytes.count }
+}
+
+struct ChunkMeta: Sendable {
+    let name: String
+    let physicalType: Int32
+    let values: Int64
+    /// Offsets from the start of the encoded row group.
+    let dataOffset: Int64
+    let dictionaryOffset: Int64?
+    let uncompressedSize: Int64
+    let compressedSize: Int64
+    let statistics: ColumnStatistics?
+
+    func moved(by offset: Int64) -> ChunkMeta {
+        ChunkMeta(name: name, physicalType: physicalType, values: values, dataOffset: dataOffset + offset,
+                  dictionaryOffset: dictionaryOffset.map { $0 + offset }, uncompressedSize: uncompressedSize,
+                  compressedSize: compressedSize, statistics: statistics)
+    }
+}
+
+struct ColumnStatistics: Sendable {
+    let nulls: Int64
+    let min: [UInt8]?
+    let max: [UInt8]?
+}
+
+extension ParquetRowGroup {
+    /// Encodes and compresses every column chunk. With `options.threads` above 1 the chunks are
+    /// compressed side by side; each chunk's bytes depend on its own values only, so the result
+    /// is the same for any number of threads.
+    public func encode(_ options: ParquetOptions) throws -> EncodedRowGroup {
+        let count = buffers.count
+        let results = UnsafeMutableBufferPointer<Result<(bytes: [UInt8], meta: ChunkMeta), Error>?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize().deallocate() }
+        nonisolated(unsafe) let slots = results
+        nonisolated(unsafe) let buffers = self.buffers
+        let threads = max(1, min(options.threads, count))
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for index in stride(from: worker, to: count, by: threads) {
+                slots[index] = Result { try buffers[index].encodeChunk(options) }
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(results.reduce(0) { $0 + ((try? $1?.get())?.bytes.count ?? 0) })
+        var chunks: [ChunkMeta] = []
+        for result in results {
+            let (chunk, meta) = try result!.get()
+            chunks.append(meta.moved(by: Int64(bytes.count)))
+            bytes += chunk
+        }
+        return EncodedRowGroup(bytes: bytes, chunks: chunks, rows: rows, codec: options.codec)
+    }
+}
+
+extension ColumnBuffer {
+    /// The chunk's pages (a dictionary page for dictionary columns, then one data page), with
+    /// offsets from the chunk's first byte.
+    func encodeChunk(_ options: ParquetOptions) throws -> (bytes: [UInt8], meta: ChunkMeta) {
+        var out: [UInt8] = []
+        var uncompressed: Int64 = 0
+        var compressed: Int64 = 0
+        var dictionaryOffset: Int64?
+        var valueBytes: [UInt8]
+        var encoding: Int32 = 0
+        if let dictionary = dictionaryEncoding() {
+            dictionaryOffset = 0
+            let (u, c) = try ColumnBuffer.page(dictionary.page, options, into: &out) { size, compressedSize in
+                var h = ThriftWriter()
+                h.i32(1, 2)  // DICTIONARY_PAGE
+                h.i32(2, Int32(size))
+                h.i32(3, Int32(compressedSize))
+                h.structure(7) { d in
+                    d.i32(1, Int32(dictionary.count))
+                    d.i32(2, 0)  // PLAIN
+                }
+                h.stop()
+                return h.bytes
+            }
+            uncompressed += u
+            compressed += c
+            valueBytes = dictionary.indices
+            encoding = 8
+        } else {
+            valueBytes = plainValues()
+        }
+        let dataOffset = Int64(out.count)
+        var payload: [UInt8] = []
+        if column.optional {
+            let levels = RLE.encode(definitionLevels, bitWidth: 1)
+            payload.reserveCapacity(4 + levels.count + valueBytes.count)
+            withUnsafeBytes(of: UInt32(levels.count).littleEndian) { payload += $0 }
+            payload += levels
+        }
+        payload += valueBytes
+        let count = self.count
+        let (u, c) = try ColumnBuffer.page(payload, options, into: &out) { size, compressedSize in
+            var h = ThriftWriter()
+            h.i32(1, 0)  // DATA_PAGE
+            h.i32(2, Int32(size))
+            h.i32(3, Int32(compressedSize))
+            h.structure(5) { d in
+                d.i32(1, Int32(count))  // nulls included
+                d.i32(2, encoding)
+                d.i32(3, 3)  // RLE definition levels
+                d.i32(4, 3)  // RLE repetition levels (none written: flat schema)
+            }
+            h.stop()
+            return h.bytes
+        }
+        uncompressed += u
+        compressed += c
+        let meta = ChunkMeta(name: column.name, physicalType: physicalType, values: Int64(count), dataOffset: dataOffset,
+                             dictionaryOffset: dictionaryOffset, uncompressedSize: uncompressed, compressedSize: compressed,
+                             statistics: options.statistics ? statistics : nil)
+        return (out, meta)
+    }
+
+    /// Appends header + (compressed) payload; returns the sizes including the header, as the
+    /// column metadata must count them.
+    private static func page(_ payload: [UInt8], _ options: ParquetOptions, into out: inout [UInt8],
+                             header: (Int, Int) -> [UInt8]) throws -> (Int64, Int64) {
+        let body = options.codec == .gzip ? try Gzip.compress(payload, level: options.gzipLevel) : payload
+        let head = header(payload.count, body.count)
+        out += head
+        out += body
+        return (Int64(head.count + payload.count), Int64(head.count + body.count))
+    }
+
+    func plainValues() -> [UInt8] {
+        var out: [UInt8] = []
+        switch column.kind {
+        case .int32:
+            out.reserveCapacity(ints.count * 4)
+            for n in ints { withUnsafeBytes(of: Int32(n).littleEndian) { out += $0 } }
+        case .int64, .timestampMicrosUTC:
+            out.reserveCapacity(ints.count * 8)
+            for n in ints { withUnsafeBytes(of: n.littleEndian) { out += $0 } }
+        case .double:
+            out.reserveCapacity(doubles.count * 8)
+            for d in doubles { withUnsafeBytes(of: d.bitPattern.littleEndian) { out += $0 } }
+        case .boolean:
+            out = [UInt8](repeating: 0, count: (bools.count + 7) / 8)
+            for (i, b) in bools.enumerated() where b { out[i / 8] |= 1 << (i % 8) }
+        case .string:
+            out.reserveCapacity(strings.bytes.count + 4 * stringCount)
+            forEachString { ParquetPlain.appendByteArray($0, to: &out) }
+        }
+        return out
+    }
+
+    struct Dictionary {
+        let page: [UInt8]
+        let count: Int
+        /// Bit width byte + RLE runs of the non-null values' indices.
+        let indices: [UInt8]
+    }
+
+    /// Dictionary encoding for a string column, unless the dictionary would be too large to pay.
+    func dictionaryEncoding() -> Dictionary? {
+        guard column.dictionary, dictionary.count <= 65_536 else { return nil }
+        var page: [UInt8] = []
+        for id in 0..<dictionary.count { dictionary.values.withValue(id) { ParquetPlain.appendByteArray($0, to: &page) } }
+        let width = dictionary.count <= 1 ? 0 : (Int.bitWidth - (dictionary.count - 1).leadingZeroBitCount)
+        return Dictionary(page: page, count: dictionary.count, indices: [UInt8(width)] + RLE.encode(dictionaryIndices, bitWidth: width))
+    }
+
+    /// Min and max in the column's sort order: signed for numbers, unsigned bytes for strings.
+    var statistics: ColumnStatistics {
+        let nulls = Int64(self.nulls)
+        func bytes<T>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+        switch column.kind {
+        case .int32:
+            guard let lo = ints.min(), let hi = ints.max() else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
+            return ColumnStatistics(nulls: nulls, min: bytes(Int32(lo).littleEndian), max: bytes(Int32(hi).littleEndian))
+        case .int64, .timestampMicrosUTC:
+            guard let lo = ints.min(), let hi = ints.max() else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
+            return ColumnStatistics(nulls: nulls, min: bytes(lo.littleEndian), max: bytes(hi.littleEndian))
+        case .double:
+            guard let lo = doubles.min(), let hi = doubles.max() else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
+            // -0.0 and +0.0 compare equal: the spec asks writers to widen the bounds over both.
+            let low = lo == 0 ? -0.0 : lo, high = hi == 0 ? 0.0 : hi
+            return ColumnStatistics(nulls: nulls, min: bytes(low.bitPattern.littleEndian), max: bytes(high.bitPattern.littleEndian))
+        case .boolean:
+            guard !bools.isEmpty else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
+            return ColumnStatistics(nulls: nulls, min: [bools.allSatisfy { $0 } ? 1 : 0], max: [bools.contains(true) ? 1 : 0])
+        case .string:
+            guard stringCount > 0 else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
+            var lo: [UInt8]?, hi: [UInt8]?
+            // For a dictionary column the distinct values decide min and max.
+            let visit: (UnsafeBufferPointer<UInt8>) -> Void = { value in
+                if lo == nil || value.lexicographicallyPrecedes(lo!) { lo = Array(value) }
+                if hi == nil || hi!.lexicographicallyPrecedes(value) { hi = Array(value) }
+            }
+            if column.dictionary {
+                for id in 0..<dictionary.count { dictionary.values.withValue(id, visit) }
+            } else {
+                forEachString(visit)
+            }
+            return ColumnStatistics(nulls: nulls, min: lo, max: hi)
+        }
+    }
+}
+
+enum ParquetPlain {
+    static func appendByteArray(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { out += $0 }
+        out += bytes
+    }
+}
+
+/// The RLE/bit-packing hybrid, written as RLE runs only (legal, and simple to get right).
+enum RLE {
+    static func encode<T: BinaryInteger>(_ values: [T], bitWidth: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        let valueBytes = (bitWidth + 7) / 8
+        var index = 0
+        while index < values.count {
+            var end = index + 1
+            while end < values.count && values[end] == values[index] && end - index < (1 << 30) { end += 1 }
+            var header = UInt64(end - index) << 1
+            while header >= 0x80 {
+                out.append(UInt8(header & 0x7F) | 0x80)
+                header >>= 7
+            }
+            out.append(UInt8(header))
+            var value = UInt64(values[index])
+            for _ in 0..<valueBytes {
+                out.append(UInt8(value & 0xFF))
+                value >>= 8
+            }
+            index = end
+        }
+        return out
+    }
+}
+
+/// GZIP (RFC 1952) through the system zlib: Parquet's GZIP codec is a gzip member, not a zlib stream.
+enum Gzip {
+    static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+        var stream = z_stream()
+        guard czlib_deflate_init_gzip(&stream, level) == Z_OK else { throw ParquetError(description: "zlib init failed") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        var input = input
+        let status = input.withUnsafeMutableBytes { source in
+            output.withUnsafeMutableBytes { target in
+                stream.next_in = source.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                stream.avail_in = uInt(source.count)
+                stream.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.avail_out = uInt(target.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw ParquetError(description: "zlib deflate failed (\(status))") }
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
+    }
+}

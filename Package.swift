@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(name: "CExchange"),
         .target(name: "Output", dependencies: ["CExchange", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Output", "Audit"]),
+        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Parquet", "Output", "Audit"]),
         .executableTarget(
             name: "publish",
             dependencies: [
@@ -79,13 +79,14 @@ let package = Package(
         // The national-scale benchmark (BENCHMARKS.md): makes the input, times each step as its own process.
         .executableTarget(
             name: "publish-bench",
-            dependencies: ["SirekapFormat", "Store", "Export", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SirekapFormat", "Store", "Export", "Parquet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Store", "Parquet", "SirekapFormat", "TestSupport"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]

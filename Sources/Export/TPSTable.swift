@@ -80,7 +80,7 @@ public struct TPSTable: Sendable {
             TableColumn("versions", .integer, "Distinct versions of this TPS held"),
             TableColumn("source_sha256", .string, "SHA-256 of the raw bytes of the current version's file"),
             TableColumn("source_url", .string, "The KPU URL the file was published at"),
-            TableColumn("retrieved", .string, "When those bytes were taken (ISO 8601 UTC)"),
+            TableColumn("retrieved", .string, "When those bytes were taken (ISO 8601 UTC)", repetitive: true),
         ]
         return columns
     }

@@ -9,7 +9,12 @@ public final class ParquetTableWriter {
         var options = ParquetWriter.Options()
         options.metadata = metadata
         self.schema = schema
-        writer = try ParquetWriter(path: path, columns: schema.map { column in
+        writer = try ParquetWriter(path: path, columns: ParquetTableWriter.parquetColumns(schema), options: options)
+    }
+
+    /// The Parquet columns of a table's schema.
+    static func parquetColumns(_ schema: [TableColumn]) -> [ParquetColumn] {
+        schema.map { column in
             switch column.kind {
             // Counts as 64-bit integers: whatever KPU published fits, nothing is ever narrowed.
             case .integer: ParquetColumn(column.name, .int64)
@@ -18,7 +23,7 @@ public final class ParquetTableWriter {
             case .datetime: ParquetColumn(column.name, .timestampMicrosUTC)
             case .string: ParquetColumn(column.name, .string, dictionary: column.repetitive)
             }
-        }, options: options)
+        }
     }
 
     public func append(_ cells: [Cell]) throws {

@@ -33,6 +33,11 @@ public final class StreamFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         hasher.update(data: buffer)

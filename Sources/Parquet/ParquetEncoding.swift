@@ -5,12 +5,13 @@ import Dispatch
 /// relative to the group's first byte. The same encoded group can go into several files (the
 /// national TPS table and its province's file hold the same row group), encoded once.
 public struct EncodedRowGroup: Sendable {
-    let bytes: [UInt8]
+    /// The column chunks' bytes, in column order (kept apart: joining them would copy them all).
+    let pieces: [[UInt8]]
     let chunks: [ChunkMeta]
     public let rows: Int
     let codec: ParquetOptions.Codec
 
-    public var byteCount: Int { bytes.count }
+    public var byteCount: Int { pieces.reduce(0) { $0 + $1.count } }
 }
 
 struct ChunkMeta: Sendable {
@@ -54,15 +55,16 @@ extension ParquetRowGroup {
                 slots[index] = Result { try buffers[index].encodeChunk(options) }
             }
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(results.reduce(0) { $0 + ((try? $1?.get())?.bytes.count ?? 0) })
+        var pieces: [[UInt8]] = []
         var chunks: [ChunkMeta] = []
+        var offset: Int64 = 0
         for result in results {
             let (chunk, meta) = try result!.get()
-            chunks.append(meta.moved(by: Int64(bytes.count)))
-            bytes += chunk
+            chunks.append(meta.moved(by: offset))
+            offset += Int64(chunk.count)
+            pieces.append(chunk)
         }
-        return EncodedRowGroup(bytes: bytes, chunks: chunks, rows: rows, codec: options.codec)
+        return EncodedRowGroup(pieces: pieces, chunks: chunks, rows: rows, codec: options.codec)
     }
 }
 
@@ -78,7 +80,7 @@ extension ColumnBuffer {
         var encoding: Int32 = 0
         if let dictionary = dictionaryEncoding() {
             dictionaryOffset = 0
-            let (u, c) = try ColumnBuffer.page(dictionary.page, options, into: &out) { size, compressedSize in
+            let (u, c) = try ColumnBuffer.page([dictionary.page], options, into: &out) { size, compressedSize in
                 var h = ThriftWriter()
                 h.i32(1, 2)  // DICTIONARY_PAGE
                 h.i32(2, Int32(size))
@@ -98,14 +100,13 @@ extension ColumnBuffer {
             valueBytes = plainValues()
         }
         let dataOffset = Int64(out.count)
-        var payload: [UInt8] = []
+        var payload: [[UInt8]] = []
         if column.optional {
             let levels = RLE.encode(definitionLevels, bitWidth: 1)
-            payload.reserveCapacity(4 + levels.count + valueBytes.count)
-            withUnsafeBytes(of: UInt32(levels.count).littleEndian) { payload += $0 }
-            payload += levels
+            payload.append(withUnsafeBytes(of: UInt32(levels.count).littleEndian) { Array($0) })
+            payload.append(levels)
         }
-        payload += valueBytes
+        payload.append(valueBytes)
         let count = self.count
         let (u, c) = try ColumnBuffer.page(payload, options, into: &out) { size, compressedSize in
             var h = ThriftWriter()
@@ -129,15 +130,16 @@ extension ColumnBuffer {
         return (out, meta)
     }
 
-    /// Appends header + (compressed) payload; returns the sizes including the header, as the
-    /// column metadata must count them.
-    private static func page(_ payload: [UInt8], _ options: ParquetOptions, into out: inout [UInt8],
+    /// Appends header + (compressed) payload, given in pieces; returns the sizes including the
+    /// header, as the column metadata must count them.
+    private static func page(_ payload: [[UInt8]], _ options: ParquetOptions, into out: inout [UInt8],
                              header: (Int, Int) -> [UInt8]) throws -> (Int64, Int64) {
-        let body = options.codec == .gzip ? try Gzip.compress(payload, level: options.gzipLevel) : payload
-        let head = header(payload.count, body.count)
+        let size = payload.reduce(0) { $0 + $1.count }
+        let body = options.codec == .gzip ? try Gzip.compress(payload, level: options.gzipLevel) : Array(payload.joined())
+        let head = header(size, body.count)
         out += head
         out += body
-        return (Int64(head.count + payload.count), Int64(head.count + body.count))
+        return (Int64(head.count + size), Int64(head.count + body.count))
     }
 
     func plainValues() -> [UInt8] {
@@ -147,8 +149,12 @@ extension ColumnBuffer {
             out.reserveCapacity(ints.count * 4)
             for n in ints { withUnsafeBytes(of: Int32(n).littleEndian) { out += $0 } }
         case .int64, .timestampMicrosUTC:
+            #if _endian(little)
+            ints.withUnsafeBytes { out += $0 }  // already PLAIN's little-endian layout
+            #else
             out.reserveCapacity(ints.count * 8)
             for n in ints { withUnsafeBytes(of: n.littleEndian) { out += $0 } }
+            #endif
         case .double:
             out.reserveCapacity(doubles.count * 8)
             for d in doubles { withUnsafeBytes(of: d.bitPattern.littleEndian) { out += $0 } }
@@ -250,23 +256,32 @@ enum RLE {
 
 /// GZIP (RFC 1952) through the system zlib: Parquet's GZIP codec is a gzip member, not a zlib stream.
 enum Gzip {
-    static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+    /// One gzip member of the pieces, back to back.
+    static func compress(_ pieces: [[UInt8]], level: Int32) throws -> [UInt8] {
         var stream = z_stream()
         guard czlib_deflate_init_gzip(&stream, level) == Z_OK else { throw ParquetError(description: "zlib init failed") }
         defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-        var input = input
-        let status = input.withUnsafeMutableBytes { source in
-            output.withUnsafeMutableBytes { target in
-                stream.next_in = source.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(target.count)
-                return deflate(&stream, Z_FINISH)
+        let total = pieces.reduce(0) { $0 + $1.count }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(total))) + 64 * (pieces.count + 1))
+        var produced = 0
+        for (index, piece) in pieces.enumerated() {
+            let flush = index == pieces.count - 1 ? Z_FINISH : Z_NO_FLUSH
+            let status = piece.withUnsafeBytes { source in
+                output.withUnsafeMutableBytes { target in
+                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress?.assumingMemoryBound(to: Bytef.self))
+                    stream.avail_in = uInt(source.count)
+                    stream.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
+                    stream.avail_out = uInt(target.count - produced)
+                    let status = deflate(&stream, flush)
+                    produced = target.count - Int(stream.avail_out)
+                    return status
+                }
             }
+            let expected = flush == Z_FINISH ? Z_STREAM_END : Z_OK
+            guard status == expected, stream.avail_in == 0 else { throw ParquetError(description: "zlib deflate failed (\(status))") }
         }
-        guard status == Z_STREAM_END else { throw ParquetError(description: "zlib deflate failed (\(status))") }
-        output.removeSubrange(Int(stream.total_out)...)
+        if pieces.isEmpty { return try compress([[]], level: level) }
+        output.removeSubrange(produced...)
         return output
     }
 }

@@ -10,9 +10,10 @@ public struct ParquetRowGroup {
     var buffers: [ColumnBuffer]
     public private(set) var rows = 0
 
-    public init(columns: [ParquetColumn]) {
+    /// `capacity`: rows expected, so that the buffers grow once rather than by doubling.
+    public init(columns: [ParquetColumn], capacity: Int = 0) {
         self.columns = columns
-        buffers = columns.map { ColumnBuffer(column: $0) }
+        buffers = columns.map { ColumnBuffer(column: $0, capacity: capacity) }
     }
 
     public var isEmpty: Bool { rows == 0 }
@@ -104,7 +105,18 @@ struct ColumnBuffer {
     var count = 0
     var nulls = 0
 
-    init(column: ParquetColumn) { self.column = column }
+    init(column: ParquetColumn, capacity: Int = 0) {
+        self.column = column
+        guard capacity > 0 else { return }
+        if column.optional { definitionLevels.reserveCapacity(capacity) }
+        switch column.kind {
+        case .int32, .int64, .timestampMicrosUTC: ints.reserveCapacity(capacity)
+        case .double: doubles.reserveCapacity(capacity)
+        case .boolean: bools.reserveCapacity(capacity)
+        case .string where column.dictionary: dictionaryIndices.reserveCapacity(capacity)
+        case .string: strings.reserveCapacity(capacity)
+        }
+    }
 
     var physicalType: Int32 { column.kind.physicalType }
 
@@ -178,6 +190,8 @@ struct ByteStrings {
     private(set) var ends: [Int] = []
 
     var count: Int { ends.count }
+
+    mutating func reserveCapacity(_ values: Int) { ends.reserveCapacity(values) }
 
     mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: value)

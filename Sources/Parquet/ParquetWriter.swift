@@ -30,7 +30,7 @@ public final class ParquetFile {
         }
         rowGroups.append((group.chunks.map { $0.moved(by: offset) }, Int64(group.rows)))
         totalRows += Int64(group.rows)
-        try write(group.bytes)
+        for piece in group.pieces { try write(piece) }
     }
 
     /// Writes the footer and closes the file.

@@ -9,20 +9,46 @@ public struct KPUTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     public static let utcOffsetSeconds = 7 * 3600
 
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard text.withUTF8({ KPUTimestamp.fields($0) }) != nil else { return nil }
+        self.text = text
+    }
+
+    /// Year, month, day, hour, minute, second of `YYYY-MM-DD HH:MM:SS`; nil for any other text
+    /// or an impossible month, day or time.
+    static func fields(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int, Int, Int, Int)? {
         guard bytes.count == 19 else { return nil }
-        for (index, byte) in bytes.enumerated() {
+        var numbers = (0, 0, 0, 0, 0, 0)
+        var current = 0
+        for index in 0..<19 {
+            let byte = bytes[index]
             switch index {
             case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
             case 10: guard byte == UInt8(ascii: " ") else { return nil }
             case 13, 16: guard byte == UInt8(ascii: ":") else { return nil }
-            default: guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            default:
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                current = current * 10 + Int(byte - 0x30)
+            }
+            switch index {
+            case 3: numbers.0 = current; current = 0
+            case 6: numbers.1 = current; current = 0
+            case 9: numbers.2 = current; current = 0
+            case 12: numbers.3 = current; current = 0
+            case 15: numbers.4 = current; current = 0
+            case 18: numbers.5 = current
+            default: break
             }
         }
-        self.text = text
-        let (month, day) = (components[1], components[2])
-        let (hour, minute, second) = (components[3], components[4], components[5])
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        guard (1...12).contains(numbers.1), (1...31).contains(numbers.2), numbers.3 < 24, numbers.4 < 60, numbers.5 < 60 else { return nil }
+        return numbers
+    }
+
+    /// Seconds since the Unix epoch of a `ts` given as its UTF-8 bytes (a store column, say);
+    /// nil when the bytes are not a valid `ts`.
+    public static func unixSeconds(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let (year, month, day, hour, minute, second) = fields(bytes) else { return nil }
+        return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - utcOffsetSeconds
     }
 
     /// Year, month, day, hour, minute, second as written.
@@ -34,9 +60,8 @@ public struct KPUTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Seconds since 1970-01-01T00:00:00Z of this WIB wall-clock time.
     public var unixSeconds: Int {
-        let c = components
-        return KPUTimestamp.daysFromCivil(year: c[0], month: c[1], day: c[2]) * 86_400
-            + c[3] * 3600 + c[4] * 60 + c[5] - KPUTimestamp.utcOffsetSeconds
+        var text = text
+        return text.withUTF8 { KPUTimestamp.unixSeconds(utf8: $0)! }
     }
 
     /// ISO 8601 in UTC, e.g. `2024-02-20T06:00:00Z` for `2024-02-20 13:00:00` WIB.

@@ -83,12 +83,15 @@ public struct RegionTree: Sendable {
     public var allRegions: [Node] { nodes.values.sorted { $0.code! < $1.code! } }
 
     public func name(of code: RegionCode) -> String {
-        if code.level == .tps { return tpsNames[code]?.display ?? "TPS \(code.rawValue.suffix(3))" }
+        if code.level == .tps { return tpsNames[code]?.display ?? RegionTree.unlistedTPSName(code) }
         return nodes[code]?.name ?? code.rawValue
     }
 
+    /// The name given to a TPS no region list named (known only from a result): its number.
+    public static func unlistedTPSName(_ code: RegionCode) -> String { "TPS \(code.rawValue.suffix(3))" }
+
     public func rawName(of code: RegionCode) -> String {
-        if code.level == .tps { return tpsNames[code]?.raw ?? "TPS \(code.rawValue.suffix(3))" }
+        if code.level == .tps { return tpsNames[code]?.raw ?? RegionTree.unlistedTPSName(code) }
         return nodes[code]?.rawName ?? code.rawValue
     }
 

@@ -17,9 +17,10 @@ final class Database {
     let path: String
     private var cache: [String: Statement] = [:]
 
-    init(path: String) throws {
+    init(path: String, readOnly: Bool = false) throws {
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close(db) }
@@ -86,7 +87,7 @@ enum SQLValue: Equatable {
 }
 
 final class Statement {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
     private unowned let database: Database
     let sql: String
 

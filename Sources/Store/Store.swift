@@ -21,6 +21,17 @@ public final class Store {
             try db.statement("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)")
                 .run([.text(String(Schema.version))])
         }
+        try checkSchemaVersion()
+    }
+
+    /// Opens an existing store for reading only: a second connection for a thread that reads
+    /// beside the main one (WAL lets readers run side by side).
+    public init(readingFrom path: String) throws {
+        db = try Database(path: path, readOnly: true)
+        try checkSchemaVersion()
+    }
+
+    private func checkSchemaVersion() throws {
         let version = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) }
         guard version.first == String(Schema.version) else {
             throw SQLiteError(code: 1, message: "\(path): store schema \(version.first ?? "none"), this program reads \(Schema.version)")

@@ -10,31 +10,38 @@ enum StoredJSON {
     static func integerObject(_ text: String) -> [(key: String, value: Int?)]? {
         var text = text
         return text.withUTF8 { bytes -> [(key: String, value: Int?)]? in
-            var index = 0
-            let count = bytes.count
-            guard count >= 2, bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
-            index = 1
             var members: [(key: String, value: Int?)] = []
-            if count == 2 { return members }
-            while true {
-                guard index < count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-                let keyStart = index + 1
-                var keyEnd = keyStart
-                while keyEnd < count, bytes[keyEnd] != UInt8(ascii: "\"") {
-                    if bytes[keyEnd] == UInt8(ascii: "\\") { return nil }
-                    keyEnd += 1
-                }
-                guard keyEnd + 1 < count, bytes[keyEnd + 1] == UInt8(ascii: ":") else { return nil }
-                let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), as: UTF8.self)
-                index = keyEnd + 2
-                guard let (value, next) = integerOrNull(bytes, at: index) else { return nil }
-                members.append((key, value))
-                index = next
-                guard index < count else { return nil }
-                if bytes[index] == UInt8(ascii: "}") { return index == count - 1 ? members : nil }
-                guard bytes[index] == UInt8(ascii: ",") else { return nil }
-                index += 1
+            let read = scanIntegerObject(bytes) { key, value in members.append((String(decoding: key, as: UTF8.self), value)) }
+            return read ? members : nil
+        }
+    }
+
+    /// Calls `body` with each member of `{"key":int-or-null,...}` in order, straight from the
+    /// bytes; false (having perhaps called `body` for some members) when the bytes are not of
+    /// that simple shape, so the caller falls back to JSONDecoder.
+    static func scanIntegerObject(_ bytes: UnsafeBufferPointer<UInt8>,
+                                  _ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: Int?) -> Void) -> Bool {
+        let count = bytes.count
+        guard count >= 2, bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return false }
+        if count == 2 { return true }
+        var index = 1
+        while true {
+            guard index < count, bytes[index] == UInt8(ascii: "\"") else { return false }
+            let keyStart = index + 1
+            var keyEnd = keyStart
+            while keyEnd < count, bytes[keyEnd] != UInt8(ascii: "\"") {
+                if bytes[keyEnd] == UInt8(ascii: "\\") { return false }
+                keyEnd += 1
             }
+            guard keyEnd + 1 < count, bytes[keyEnd + 1] == UInt8(ascii: ":") else { return false }
+            index = keyEnd + 2
+            guard let (value, next) = integerOrNull(bytes, at: index) else { return false }
+            body(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]), value)
+            index = next
+            guard index < count else { return false }
+            if bytes[index] == UInt8(ascii: "}") { return index == count - 1 }
+            guard bytes[index] == UInt8(ascii: ",") else { return false }
+            index += 1
         }
     }
 
@@ -112,25 +119,33 @@ enum StoredJSON {
     }
 
     static func administrasi(_ text: String, decoder: JSONDecoder) throws -> Administrasi {
-        // The stored form lists the 18 fields in sorted key order: place them by name.
-        if let members = integerObject(text) {
-            var slots = [Int?](repeating: nil, count: Administrasi.fieldNames.count)
-            var known = true
-            let order = Administrasi.canonicalOrder
-            for (index, member) in members.enumerated() {
-                // Usually the member at index i is the i-th name in byte order; otherwise look it up.
-                let position = index < order.count && order[index].name == member.key
-                    ? order[index].position : Administrasi.position(of: member.key)
-                guard let position else {
-                    known = false
-                    break
-                }
-                slots[position] = member.value
-            }
-            if known { return Administrasi(slots: slots) }
-        }
-        return try decoder.decode(Administrasi.self, from: Data(text.utf8))
+        var text = text
+        return try text.withUTF8 { try administrasi($0, decoder: decoder) }
     }
+
+    static func administrasi(_ bytes: UnsafeBufferPointer<UInt8>, decoder: @autoclosure () -> JSONDecoder = JSONDecoder()) throws -> Administrasi {
+        // The stored form lists the 18 fields in sorted key order: place them by name.
+        var slots = [Int?](repeating: nil, count: Administrasi.fieldNames.count)
+        var known = true
+        var index = 0
+        let order = StoredJSON.administrasiOrder
+        let scanned = scanIntegerObject(bytes) { key, value in
+            // Usually the member at index i is the i-th name in byte order; otherwise look it up.
+            let position = index < order.count && Store.equal(order[index].name, key)
+                ? order[index].position : Administrasi.position(of: String(decoding: key, as: UTF8.self))
+            index += 1
+            guard let position else {
+                known = false
+                return
+            }
+            slots[position] = value
+        }
+        if scanned && known { return Administrasi(slots: slots) }
+        return try decoder().decode(Administrasi.self, from: Data(bytes))
+    }
+
+    /// `Administrasi.canonicalOrder` with the names as bytes, for comparing with stored keys.
+    static let administrasiOrder: [(name: [UInt8], position: Int)] = Administrasi.canonicalOrder.map { (Array($0.name.utf8), $0.position) }
 
     static func images(_ text: String, decoder: JSONDecoder) throws -> [String?] {
         if let items = optionalStrings(text) { return items }

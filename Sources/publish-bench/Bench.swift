@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Export
 import Foundation
+import Parquet
 import SirekapFormat
 import Store
 
@@ -215,8 +216,8 @@ struct Floor: ParsableCommand {
     }
 }
 
-/// Our Parquet export of the national TPS table, the way the build does it: every TPS from the
-/// store in code order, typed cells, one row group per province.
+/// Our Parquet export of the national TPS table, the way the build writes it (`TPSTableExport`):
+/// every TPS from the store in code order, one row group per province, on every core.
 struct ParquetExport: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "parquet-export", abstract: "Time our national Parquet export.")
 
@@ -225,23 +226,14 @@ struct ParquetExport: ParsableCommand {
 
     func run() throws {
         let store = try Store(path: db)
-        let tree = try RegionTree.load(from: store)
         let table = TPSTable(candidates: ["100025", "100026", "100027"])
+        var options = ParquetOptions()
+        options.metadata = [(key: "source", value: SourcePath.apiBase)]
+        options.threads = ProcessInfo.processInfo.activeProcessorCount
+        if let level = ProcessInfo.processInfo.environment["GZ"] { options.gzipLevel = Int32(level)! }
         let start = DispatchTime.now().uptimeNanoseconds
-        let writer = try ParquetTableWriter(path: output, schema: table.schema, metadata: [(key: "source", value: SourcePath.apiBase)])
-        var province: RegionCode?
-        var rows = 0
-        let cursor = try store.tpsVersionCursor()
-        for village in tree.regions(at: .village) {
-            for code in village.children {
-                if province != nil && province != code.province { try writer.endRowGroup() }
-                province = code.province
-                let versions = try cursor.versions(of: code)
-                try writer.append(table.cells(code: code, tree: tree, current: versions.first, versionCount: versions.count))
-                rows += 1
-            }
-        }
-        try writer.close()
-        print(String(format: "%d rows, %.3f s", rows, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        let written = try TPSTableExport(table: table, parquetOptions: options, jobs: ProcessInfo.processInfo.activeProcessorCount)
+            .write(from: store, parquetPath: output)
+        print(String(format: "%d rows, %.3f s", written.rows, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
     }
 }

@@ -22,14 +22,15 @@ extension OutputFolder {
         return FileDigest(bytes: bytes, sha256: hasher.finalize().hex)
     }
 
-    /// Writes `relativePath + ".gz"` beside a staged file (gzip, level 9, no name or time in the
-    /// header, so the bytes depend on the content alone) and returns its digest.
+    /// Writes `relativePath + ".gz"` beside a staged file (gzip, no name or time in the header, so
+    /// the bytes depend on the content alone) and returns its digest. Level 6, zlib's default:
+    /// on the national TPS table level 9 took a third longer for a file 2% smaller.
     public func gzip(_ relativePath: String) throws -> FileDigest {
         let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: staging + "/" + relativePath))
         defer { try? source.close() }
         let target = try stream(relativePath + ".gz")
         var zs = z_stream()
-        guard czlib_deflate_init_gzip(&zs, 9) == Z_OK else { throw OutputError("zlib could not start for \(relativePath)") }
+        guard czlib_deflate_init_gzip(&zs, 6) == Z_OK else { throw OutputError("zlib could not start for \(relativePath)") }
         defer { deflateEnd(&zs) }
         var output = [UInt8](repeating: 0, count: 1 << 18)
         func pump(_ input: inout [UInt8], flush: Int32) throws {

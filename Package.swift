@@ -65,7 +65,11 @@ let package = Package(
         ),
         .target(name: "CExchange"),
         .target(name: "Output", dependencies: ["CExchange", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Publication", dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Parquet", "Output", "Audit"]),
+        .target(
+            name: "Publication",
+            dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Parquet", "Output", "Audit",
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "publish",
             dependencies: [
@@ -95,7 +99,7 @@ let package = Package(
         .testTarget(name: "PublishCLITests", dependencies: ["publish", "Store", "SirekapFormat", "TestSupport"]),
         .testTarget(
             name: "PublicationTests",
-            dependencies: ["Publication", "Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Publication", "Output", "Store", "SirekapFormat", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Fixture builders shared by the test targets (a small raw-format mirror, temporary folders).
         .target(name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),

@@ -6,6 +6,11 @@ import Foundation
 public struct FileDigest: Sendable, Equatable {
     public let bytes: Int
     public let sha256: String
+
+    public init(bytes: Int, sha256: String) {
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
 }
 
 extension OutputFolder {

@@ -18,8 +18,13 @@ public struct OutputError: Error, CustomStringConvertible {
 public final class OutputFolder: @unchecked Sendable {
     public let destination: String
     public let staging: String
-    /// A file every built site carries, so that a folder we did not build is never replaced.
+    /// A file every built site carries, so that a folder we did not build is never replaced. It
+    /// names the build (`build: ID`), which ties the site to the store's record of that build.
     public static let marker = ".publish-site"
+
+    /// True when the staging folder started as hard links to the previous site's files: every
+    /// write must then make a new file, never write through a link into the live site.
+    public private(set) var reusesPrevious = false
 
 
     public init(destination: String) throws {
@@ -32,7 +37,53 @@ public final class OutputFolder: @unchecked Sendable {
             try FileManager.default.removeItem(atPath: staging)
         }
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        try write(OutputFolder.marker, Array("Built by publish. This folder is replaced whole by the next build.\n".utf8))
+    }
+
+    /// Writes the marker naming this build.
+    public func writeMarker(buildID: String) throws {
+        try write(OutputFolder.marker, "Built by publish. This folder is replaced whole by the next build.\nbuild: \(buildID)\n")
+    }
+
+    /// The build id the site at `destination` carries, if it is a site we built.
+    public static func buildID(of destination: String) -> String? {
+        guard let text = try? String(contentsOfFile: destination + "/" + marker, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix("build: ") }.map { String($0.dropFirst("build: ".count)) }
+    }
+
+    /// Fills the staging folder with hard links to every file of the current site (the same
+    /// folders, no file data copied), so that an incremental build writes only what changed and
+    /// still swaps in a whole new folder. Returns the number of files linked.
+    @discardableResult
+    public func linkPrevious() throws -> Int {
+        reusesPrevious = true
+        return try OutputFolder.linkTree(from: destination, to: staging)
+    }
+
+    private static func linkTree(from source: String, to target: String) throws -> Int {
+        guard let folder = opendir(source) else { throw OutputError("cannot read \(source): \(String(cString: strerror(errno)))") }
+        defer { closedir(folder) }
+        var linked = 0
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name == "." || name == ".." || name == marker { continue }
+            let from = source + "/" + name, to = target + "/" + name
+            var info = stat()
+            guard lstat(from, &info) == 0 else { throw OutputError("cannot read \(from): \(String(cString: strerror(errno)))") }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                guard mkdir(to, 0o755) == 0 || errno == EEXIST else { throw OutputError("cannot create the folder \(to): \(String(cString: strerror(errno)))") }
+                linked += try linkTree(from: from, to: to)
+            } else {
+                guard link(from, to) == 0 else { throw OutputError("cannot link \(to): \(String(cString: strerror(errno)))") }
+                linked += 1
+            }
+        }
+        return linked
+    }
+
+    /// Makes room for a new file at `path`: in a staging folder of links, the old name is removed
+    /// first, so the live site's file keeps its bytes.
+    func replace(_ path: String) {
+        if reusesPrevious { unlink(path) }
     }
 
     /// Refuses to replace a folder that holds anything and is not a site we built.
@@ -59,6 +110,7 @@ public final class OutputFolder: @unchecked Sendable {
 
     func write(_ relativePath: String, _ bytes: UnsafeRawBufferPointer) throws {
         let path = staging + "/" + relativePath
+        replace(path)
         var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         // A new page's folder does not exist yet: make it and try again. Asking the file system,
         // rather than remembering every folder made, keeps memory flat at a million folders.

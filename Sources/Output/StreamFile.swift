@@ -55,11 +55,13 @@ public final class StreamFile {
 }
 
 extension OutputFolder {
-    /// Opens a file for streaming writes inside the staging folder.
+    /// Opens a file for streaming writes inside the staging folder (a new file, even where a
+    /// link to the previous site's file stood).
     public func stream(_ relativePath: String) throws -> StreamFile {
         if let slash = relativePath.lastIndex(of: "/") {
             try FileManager.default.createDirectory(atPath: staging + "/" + relativePath[..<slash], withIntermediateDirectories: true)
         }
+        replace(staging + "/" + relativePath)
         return try StreamFile(relativePath: relativePath, absolutePath: staging + "/" + relativePath)
     }
 }

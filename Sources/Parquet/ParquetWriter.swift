@@ -11,7 +11,10 @@ public final class ParquetFile {
     private var rowGroups: [(chunks: [ChunkMeta], rows: Int64)] = []
     private var totalRows: Int64 = 0
 
+    /// Creates the file; a file already at `path` is replaced by a new one, never written
+    /// through (it may be a hard link to a published copy).
     public init(path: String, columns: [ParquetColumn], options: ParquetOptions = ParquetOptions()) throws {
+        unlink(path)
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw ParquetError(description: "cannot create \(path)")
         }

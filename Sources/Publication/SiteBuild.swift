@@ -28,10 +28,12 @@ public struct SiteBuild {
         public var jobs: Int
         /// URLs per sitemap file (the protocol allows 50,000).
         public var sitemapLimit: Int
+        /// Build everything even when only some TPS changed since the last build.
+        public var full: Bool
 
         public init(publicationFolder: String, storePath: String, outputFolder: String,
                     templatesFolder: String, assetsFolder: String, importedAt: String,
-                    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, sitemapLimit: Int = 50_000) {
+                    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, sitemapLimit: Int = 50_000, full: Bool = false) {
             self.publicationFolder = publicationFolder
             self.storePath = storePath
             self.outputFolder = outputFolder
@@ -40,6 +42,7 @@ public struct SiteBuild {
             self.importedAt = importedAt
             self.jobs = max(1, jobs)
             self.sitemapLimit = sitemapLimit
+            self.full = full
         }
     }
 
@@ -58,6 +61,10 @@ public struct SiteBuild {
         public var downloads: [Download] = []
         public var importSummary: ImportSummary?
         public var auditFindings = 0
+        /// Full, or incremental with what changed.
+        public var scope: BuildScope = .full(reason: "")
+        /// Files of the previous site reused as they were (incremental builds).
+        public var filesLinked = 0
     }
 
     /// A file offered on the downloads page.
@@ -108,21 +115,28 @@ public struct SiteBuild {
         var audit: AuditPublication?
         /// Every HTML page, in build order.
         let sitemap: SitemapWriter
+        /// This build's record and scope (set by the plan step).
+        var record = BuildRecord(id: "", inputs: "", tpsVersionMax: 0, aggregateVersionMax: 0, regionListVersionMax: 0)
+        var scope: BuildScope = .full(reason: "")
+        /// Villages whose totals this build summed from the store (saved for the next build).
+        var villagesRecomputed: [RegionCode] = []
+        /// Quality of the TPS this build looked at that have anomalies or revisions.
+        var qualityToSave: [CachedTPSQuality] = []
+        /// Downloads kept from the previous site as they were (not rewritten, not recompressed).
+        var keptDownloads: Set<String> = []
+
+        var changes: BuildChanges? {
+            if case .incremental(let changes) = scope { return changes }
+            return nil
+        }
         /// Key-value metadata every Parquet download carries.
         var parquetMetadata: [(key: String, value: String)] {
             [(key: "title", value: config.title), (key: "source", value: SourcePath.apiBase),
              (key: "publisher", value: "publish (Sirekap 2024 open-data publisher)")]
         }
 
-        /// The TPS tables' Parquet settings: GZIP at zlib level 1, which writes the largest table
-        /// in about half the time of level 6 for a file about 10% larger (still smaller than the
-        /// same table with Snappy, DuckDB's default).
         var tpsParquetOptions: ParquetOptions {
-            var options = ParquetOptions()
-            options.metadata = parquetMetadata
-            options.gzipLevel = 1
-            options.threads = self.options.jobs
-            return options
+            TPSTableExport.parquetOptions(metadata: parquetMetadata, threads: options.jobs)
         }
 
         init(options: Options, config: PublicationConfig, renderer: PageRenderer, store: Store, output: OutputFolder,
@@ -145,6 +159,7 @@ public struct SiteBuild {
     static let steps: [Step] = [
         Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "verify audit evidence", run: verifyAudit),
+        Step(name: "plan the build", run: plan),
         Step(name: "load regions and totals", run: loadRegions),
         Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
@@ -188,6 +203,10 @@ public struct SiteBuild {
             output.discard()
             throw error
         }
+        // After the commit: a crash before this leaves the old record, whose id the new site's
+        // marker does not carry, so the next build is a full one.
+        try SiteBuild.saveRecord(context)
+        context.summary.scope = context.scope
         return context.summary
     }
 
@@ -207,7 +226,15 @@ public struct SiteBuild {
     }
 
     static func loadRegions(_ context: Context) throws {
-        context.tree = try RegionTree.load(from: context.store) { QualityCheck.anomalies(in: $0).map(\.rule.id) }
+        let flags: (TPSResult) -> [String] = { QualityCheck.anomalies(in: $0).map(\.rule.id) }
+        guard let changes = context.changes else {
+            context.tree = try RegionTree.load(from: context.store, flags: flags)
+            return
+        }
+        let saved = try context.store.savedVillageTotals()
+        let tree = try RegionTree.load(from: context.store, flags: flags, saved: saved, recompute: changes.villages)
+        context.tree = tree
+        context.villagesRecomputed = tree.nodes.keys.filter { $0.level == .village && (changes.villages.contains($0) || saved[$0] == nil) }.sorted()
     }
 
     /// Totals must add up: every region's equal the sum of its children's, and the votes equal
@@ -220,13 +247,22 @@ public struct SiteBuild {
             for child in node.children { sum.add(tree.nodes[child]!.totals) }
             if sum != node.totals { failures.append("\(node.code?.rawValue ?? "nation"): children do not add up") }
         }
-        for (length, level) in [(0, nil), (2, Level.province), (4, .regency), (6, .district), (10, .village)] as [(Int, Level?)] {
-            let sql = try context.store.sqlVoteTotals(prefixLength: length)
-            let nodes = level.map { tree.regions(at: $0) } ?? [tree.nation]
-            for node in nodes {
-                let ours = node.totals.votes.filter { $0.value != 0 }
-                let theirs = (sql[node.code?.rawValue ?? ""] ?? [:]).filter { $0.value != 0 }
-                if ours != theirs { failures.append("\(node.code?.rawValue ?? "nation"): \(ours) != SQLite's \(theirs)") }
+        if let changes = context.changes {
+            // Incremental: the other villages' totals were checked by the build that summed them.
+            for village in changes.villages.sorted() {
+                let ours = (tree.nodes[village]?.totals.votes ?? [:]).filter { $0.value != 0 }
+                let theirs = try context.store.sqlVoteTotals(under: village).filter { $0.value != 0 }
+                if ours != theirs { failures.append("\(village.rawValue): \(ours) != SQLite's \(theirs)") }
+            }
+        } else {
+            for (length, level) in [(0, nil), (2, Level.province), (4, .regency), (6, .district), (10, .village)] as [(Int, Level?)] {
+                let sql = try context.store.sqlVoteTotals(prefixLength: length)
+                let nodes = level.map { tree.regions(at: $0) } ?? [tree.nation]
+                for node in nodes {
+                    let ours = node.totals.votes.filter { $0.value != 0 }
+                    let theirs = (sql[node.code?.rawValue ?? ""] ?? [:]).filter { $0.value != 0 }
+                    if ours != theirs { failures.append("\(node.code?.rawValue ?? "nation"): \(ours) != SQLite's \(theirs)") }
+                }
             }
         }
         if !failures.isEmpty {
@@ -243,23 +279,25 @@ public struct SiteBuild {
         try csv.append(CSV.row(table.schema.map(\.name)), countsAsRow: false)
         let parquet = try ParquetTableWriter(path: context.output.staging + "/downloads/ppwp-regions.parquet",
                                              schema: table.schema, metadata: context.parquetMetadata)
-        // Store reads happen here, serially; rendering and writing run on all cores.
+        let changes = context.changes
+        // Store reads happen here, serially; rendering and writing run on all cores. Every region
+        // is a row of the regions table; an incremental build renders only the pages it redoes.
         for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
             var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])] = []
             for node in chunk {
                 let kpu = try context.store.currentAggregate(node.code)
+                let cells = table.cells(node, kpu: kpu)
+                try csv.append(CSV.row(cells.map(\.csv)))
+                try parquet.append(cells)
+                guard changes?.redoes(node.code) ?? true else { continue }
                 let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
                 inputs.append((node, kpu, results))
             }
             try parallelWrite(inputs, context: context) { input in
                 context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
             }
-            for (node, kpu, _) in inputs {
-                let cells = table.cells(node, kpu: kpu)
-                try csv.append(CSV.row(cells.map(\.csv)))
-                try parquet.append(cells)
-            }
-            context.summary.regionPages += chunk.count
+            for node in chunk { try context.sitemap.add(SitePath.folder(node.code)) }
+            context.summary.regionPages += inputs.count
             context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
         }
         try parquet.close()
@@ -279,36 +317,74 @@ public struct SiteBuild {
         let revisionFile = try context.output.stream("downloads/ppwp-revisions.csv")
         try revisionFile.append(CSV.row(RevisionTable.columns), countsAsRow: false)
 
+        // Each TPS with anomalies or revisions, in code order: its rows in both tables, and the
+        // anomaly lists. What a build computes is kept for the next (incremental) one.
+        func record(_ entry: CachedTPSQuality) throws {
+            var anomalies: [Anomaly] = []
+            for (id, detail) in entry.anomalies {
+                guard let rule = Rule(rawValue: id) else { throw BuildError("the saved build names an unknown rule \(id); build with --full") }
+                anomalies.append(Anomaly(rule: rule, detail: detail))
+                try anomalyFile.append(CSV.row(AnomalyTable.row(code: entry.code, anomaly: anomalies.last!, tree: tree)))
+            }
+            if !anomalies.isEmpty { context.flagged.append((entry.code, anomalies)) }
+            if !entry.revisionRows.isEmpty { try revisionFile.append(entry.revisionRows) }
+        }
+        func cached(_ code: RegionCode, _ quality: TPSQuality) -> CachedTPSQuality? {
+            let rows = quality.revisions.reversed().flatMap { revision in
+                revision.changes.map { CSV.row(RevisionTable.row(code: code, revision: revision, change: $0)) }
+            }.joined()
+            guard !quality.anomalies.isEmpty || !rows.isEmpty else { return nil }
+            return CachedTPSQuality(code: code, anomalies: quality.anomalies.map { ($0.rule.id, $0.detail) }, revisionRows: rows)
+        }
+
+        let changes = context.changes
         var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
         func flush() throws {
             try parallelWrite(batch, context: context) { code, versions, quality in
                 context.renderer.tpsPage(code, tree: tree, versions: versions, quality: quality)
             }
             for (code, versions, quality) in batch {
-                if !versions.isEmpty { context.summary.tpsWithResults += 1 }
-                if !quality.anomalies.isEmpty { context.flagged.append((code, quality.anomalies)) }
-                for anomaly in quality.anomalies {
-                    try anomalyFile.append(CSV.row(AnomalyTable.row(code: code, anomaly: anomaly, tree: tree)))
+                if changes == nil {
+                    try context.sitemap.add(SitePath.folder(code))
+                    if !versions.isEmpty { context.summary.tpsWithResults += 1 }
                 }
-                for revision in quality.revisions.reversed() {
-                    for change in revision.changes {
-                        try revisionFile.append(CSV.row(RevisionTable.row(code: code, revision: revision, change: change)))
-                    }
+                if let entry = cached(code, quality) {
+                    context.qualityToSave.append(entry)
+                    if changes == nil { try record(entry) }
                 }
             }
             context.summary.tpsPages += batch.count
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
             batch.removeAll(keepingCapacity: true)
         }
-        let cursor = try context.store.tpsVersionCursor()
-        for village in tree.regions(at: .village) {
-            for code in village.children {
-                let versions = try cursor.versions(of: code)
+        if let changes {
+            // Only the changed TPS are rendered; the tables merge what the last build kept for
+            // the others with what was found now.
+            for code in changes.tps {
+                let versions = try context.store.tpsVersions(code)
                 batch.append((code, versions, TPSQuality(versions: versions)))
                 if batch.count >= 1024 { try flush() }
             }
+            try flush()
+            let changed = Set(changes.tps)
+            var entries = try context.store.savedTPSQuality().filter { !changed.contains($0.code) }
+            entries += context.qualityToSave
+            for entry in entries.sorted(by: { $0.code < $1.code }) { try record(entry) }
+            for village in tree.regions(at: .village) {
+                for code in village.children { try context.sitemap.add(SitePath.folder(code)) }
+            }
+            context.summary.tpsWithResults = try context.store.tpsWithResultsCount()
+        } else {
+            let cursor = try context.store.tpsVersionCursor()
+            for village in tree.regions(at: .village) {
+                for code in village.children {
+                    let versions = try cursor.versions(of: code)
+                    batch.append((code, versions, TPSQuality(versions: versions)))
+                    if batch.count >= 1024 { try flush() }
+                }
+            }
+            try flush()
         }
-        try flush()
 
         // Close before reading the size: closing writes what is still buffered.
         let anomalyHash = try anomalyFile.close()
@@ -331,27 +407,42 @@ public struct SiteBuild {
         final class OpenFiles: @unchecked Sendable {
             let lock = NSLock()
             var csv: [RegionCode: StreamFile] = [:]
-            var done: [(code: RegionCode, csv: StreamFile, hash: String, rows: Int)] = []
+            /// Each province's CSV digest (nil for files kept from the previous site) and rows.
+            var done: [(code: RegionCode, csv: FileDigest?, rows: Int)] = []
         }
         let open = OpenFiles()
         let output = context.output
+        // An incremental build keeps the files of provinces where no TPS changed.
+        let rewrite: @Sendable (RegionCode) -> Bool = { [changes = context.changes] code in
+            guard let changes, !changes.provinces.contains(code) else { return true }
+            let name = output.staging + "/downloads/ppwp-tps-\(code.rawValue)"
+            return !(FileManager.default.fileExists(atPath: name + ".csv") && FileManager.default.fileExists(atPath: name + ".parquet"))
+        }
         let export = TPSTableExport(table: table, parquetOptions: context.tpsParquetOptions, jobs: context.options.jobs)
         let written = try export.write(
             from: context.store, parquetPath: downloads + "ppwp-tps.parquet", csv: national,
             province: { code in
                 let name = "downloads/ppwp-tps-\(code.rawValue)"
-                let csv = try output.stream(name + ".csv")
-                open.lock.lock()
-                open.csv[code] = csv
-                open.lock.unlock()
+                var csv: StreamFile?
+                if rewrite(code) {
+                    csv = try output.stream(name + ".csv")
+                    open.lock.lock()
+                    open.csv[code] = csv
+                    open.lock.unlock()
+                }
                 return TPSTableExport.ProvinceFiles(csv: csv, csvPath: output.staging + "/" + name + ".csv",
                                                     parquetPath: output.staging + "/" + name + ".parquet")
             },
             provinceDone: { code, rows in
                 open.lock.lock()
-                let csv = open.csv.removeValue(forKey: code)!
+                let csv = open.csv.removeValue(forKey: code)
                 open.lock.unlock()
-                open.done.append((code, csv, try csv.close(), rows))
+                // Close first: closing writes what is still buffered, and the size counts it.
+                let digest = try csv.map { file -> FileDigest in
+                    let hash = try file.close()
+                    return FileDigest(bytes: file.bytes, sha256: hash)
+                }
+                open.done.append((code, digest, rows))
             })
 
         let nationalHash = try national.close()
@@ -363,10 +454,12 @@ public struct SiteBuild {
                      rows: written.rows, bytes: nationalParquetDigest.bytes, sha256: nationalParquetDigest.sha256,
                      format: "parquet", schema: table.schema),
         ]
-        for (code, file, hash, rows) in open.done {
+        for (code, csvDigest, rows) in open.done {
             let name = "ppwp-tps-\(code.rawValue)"
+            if csvDigest == nil { context.keptDownloads.insert(name + ".csv") }
+            let csv = try csvDigest ?? context.output.digest("downloads/\(name).csv")
             files.append(Download(name: name + ".csv", description: "TPS di \(tree.name(of: code))",
-                                  rows: rows, bytes: file.bytes, sha256: hash, format: "csv", schema: table.schema))
+                                  rows: rows, bytes: csv.bytes, sha256: csv.sha256, format: "csv", schema: table.schema))
             let digest = try context.output.digest("downloads/\(name).parquet")
             files.append(Download(name: name + ".parquet", description: "TPS di \(tree.name(of: code)) (Parquet)",
                                   rows: rows, bytes: digest.bytes, sha256: digest.sha256, format: "parquet", schema: table.schema))
@@ -383,13 +476,21 @@ public struct SiteBuild {
         defer { results.deinitialize().deallocate() }
         nonisolated(unsafe) let slots = results
         let output = context.output
+        let kept = context.keptDownloads
         let jobs = max(1, min(context.options.jobs, csvs.count))
-        // Largest first, so that the national file does not start last.
+        // Largest first, so that the national file does not start last. A CSV kept from the
+        // previous site keeps its compressed copy too.
         let order = csvs.indices.sorted { csvs[$0].bytes > csvs[$1].bytes }
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
             for position in stride(from: worker, to: order.count, by: jobs) {
                 let index = order[position]
-                slots[index] = Result { try output.gzip("downloads/" + csvs[index].name) }
+                let path = "downloads/" + csvs[index].name
+                slots[index] = Result {
+                    if kept.contains(csvs[index].name), FileManager.default.fileExists(atPath: output.staging + "/" + path + ".gz") {
+                        return try output.digest(path + ".gz")
+                    }
+                    return try output.gzip(path)
+                }
             }
         }
         for (file, result) in zip(csvs, results) {
@@ -403,6 +504,8 @@ public struct SiteBuild {
     }
 
     static func writeAnomalyPages(_ context: Context) throws {
+        // The lists are rewritten whole: a list that shrank must not keep the previous site's pages.
+        if context.changes != nil { try? FileManager.default.removeItem(atPath: context.output.staging + "/anomali") }
         try AnomalyPages(renderer: context.renderer, tree: context.tree, flagged: context.flagged).forEach { page in
             try context.output.write(page.path, page.html)
             try context.sitemap.add(String(page.path.dropLast("index.html".count)))
@@ -492,18 +595,13 @@ public struct SiteBuild {
     }
 
     /// Renders `inputs` on all cores and writes each page's files. Each page goes to its own
-    /// paths, so the output does not depend on which thread wrote what.
+    /// paths, so the output does not depend on which thread wrote what. (The caller lists the
+    /// pages in the sitemap, in build order.)
     static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws {
         let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: inputs.count)
         errors.initialize(repeating: nil)
-        let folders = UnsafeMutableBufferPointer<String>.allocate(capacity: inputs.count)
-        folders.initialize(repeating: "")
-        defer {
-            errors.deinitialize().deallocate()
-            folders.deinitialize().deallocate()
-        }
+        defer { errors.deinitialize().deallocate() }
         nonisolated(unsafe) let failures = errors
-        nonisolated(unsafe) let pageFolders = folders
         let output = context.output
         nonisolated(unsafe) let inputs = inputs
         let jobs = min(context.options.jobs, max(inputs.count, 1))
@@ -515,7 +613,6 @@ public struct SiteBuild {
                 var index = worker
                 while index < inputs.count {
                     let page = render(inputs[index])
-                    pageFolders[index] = page.folder
                     do {
                         try output.write(page.folder + "index.html", page.html)
                         try output.write(page.folder + "index.json", page.json)
@@ -528,7 +625,6 @@ public struct SiteBuild {
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
-        for folder in folders { try context.sitemap.add(folder) }
     }
 }
 

@@ -99,6 +99,49 @@ public struct RegionTree: Sendable {
     /// ancestors, in one pass over the store. `flags` names the rules a result raises (the
     /// quality rules live in their own module; the tree only counts).
     public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] }) throws -> RegionTree {
+        var tree = try directory(from: store)
+        // Sum each village's TPS, then roll villages up level by level.
+        var villageTotals: [RegionCode: ComputedTotals] = [:]
+        var withResult = Set<RegionCode>()
+        try store.forEachCurrentTPS { code, result in
+            withResult.insert(code)
+            villageTotals[code.parent!, default: ComputedTotals()].add(result, flags: flags(result))
+        }
+        for village in tree.nodes.values where village.code!.level == .village {
+            for code in village.children where !withResult.contains(code) {
+                villageTotals[village.code!, default: ComputedTotals()].add(nil)
+            }
+        }
+        tree.rollUp(villageTotals)
+        return tree
+    }
+
+    /// The same tree, with the totals of the villages in `recompute` summed afresh from the store
+    /// and every other village's taken from `saved` (what the last build computed from the same
+    /// results). Used by an incremental build, which must not read every result again.
+    public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] },
+                            saved: [RegionCode: ComputedTotals], recompute: Set<RegionCode>) throws -> RegionTree {
+        var tree = try directory(from: store)
+        var villageTotals: [RegionCode: ComputedTotals] = [:]
+        for node in tree.nodes.values where node.code!.level == .village {
+            let village = node.code!
+            if !recompute.contains(village), let totals = saved[village] {
+                villageTotals[village] = totals
+                continue
+            }
+            let results = try store.currentResults(in: village)
+            var totals = ComputedTotals()
+            for code in node.children {
+                if let result = results[code] { totals.add(result, flags: flags(result)) } else { totals.add(nil) }
+            }
+            villageTotals[village] = totals
+        }
+        tree.rollUp(villageTotals)
+        return tree
+    }
+
+    /// Every region and TPS the store knows, with names and children, no totals yet.
+    static func directory(from store: Store) throws -> RegionTree {
         var tree = RegionTree(nation: Node(code: nil, rawName: nationName, name: nationName, isListed: true))
         let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
             (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
@@ -125,29 +168,22 @@ public struct RegionTree: Sendable {
         for code in tpsCodes { tree.nodes[code.parent!]!.children.append(code) }
         for code in Array(tree.nodes.keys) { tree.nodes[code]!.children.sort() }
         tree.nation.children.sort()
+        return tree
+    }
 
-        // Sum each village's TPS, then roll villages up level by level.
-        var villageTotals: [RegionCode: ComputedTotals] = [:]
-        var withResult = Set<RegionCode>()
-        try store.forEachCurrentTPS { code, result in
-            withResult.insert(code)
-            villageTotals[code.parent!, default: ComputedTotals()].add(result, flags: flags(result))
-        }
-        for code in tpsCodes where !withResult.contains(code) {
-            villageTotals[code.parent!, default: ComputedTotals()].add(nil)
-        }
-        for (village, totals) in villageTotals { tree.nodes[village]!.totals = totals }
+    /// Sets the villages' totals and sums them up level by level to the nation.
+    mutating func rollUp(_ villageTotals: [RegionCode: ComputedTotals]) {
+        for (village, totals) in villageTotals { nodes[village]!.totals = totals }
         for level in [Level.district, .regency, .province] {
-            for code in tree.nodes.keys where code.level == level {
+            for code in nodes.keys where code.level == level {
                 var totals = ComputedTotals()
-                for child in tree.nodes[code]!.children { totals.add(tree.nodes[child]!.totals) }
-                tree.nodes[code]!.totals = totals
+                for child in nodes[code]!.children { totals.add(nodes[child]!.totals) }
+                nodes[code]!.totals = totals
             }
         }
         var national = ComputedTotals()
-        for child in tree.nation.children { national.add(tree.nodes[child]!.totals) }
-        tree.nation.totals = national
-        return tree
+        for child in nation.children { national.add(nodes[child]!.totals) }
+        nation.totals = national
     }
 }
 
@@ -225,5 +261,16 @@ extension Store {
         var totals: [String: [String: Int]] = [:]
         for (region, candidate, sum) in rows { totals[region, default: [:]][candidate] = sum }
         return totals
+    }
+
+    /// The same sums over the TPS under one region only.
+    public func sqlVoteTotals(under region: RegionCode) throws -> [String: Int] {
+        let rows = try db.statement("""
+            SELECT j.key, sum(j.value)
+            FROM tps_current v, json_each(v.chart) j
+            WHERE v.code >= ? AND v.code < ? AND j.type = 'integer'
+            GROUP BY 1
+            """).rows(Store.prefixRange(region.rawValue)) { ($0.text(0), $0.int(1)) }
+        return Dictionary(rows, uniquingKeysWith: +)
     }
 }

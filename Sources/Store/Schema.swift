@@ -119,6 +119,30 @@ enum Schema {
             rejected INTEGER
         )
         """,
+        // What the last committed site build was made from, so that the next one redoes only
+        // what changed. Derived data only: deleting these rows makes the next build a full one.
+        """
+        CREATE TABLE IF NOT EXISTS build_state(
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        // Each village's computed totals as of that build (`ComputedTotals.encoded`).
+        """
+        CREATE TABLE IF NOT EXISTS build_village(
+            code TEXT PRIMARY KEY,
+            totals TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        // Each TPS the rules flag or that has revisions: its anomalies and revision rows as that
+        // build wrote them.
+        """
+        CREATE TABLE IF NOT EXISTS build_tps(
+            code TEXT PRIMARY KEY,
+            anomalies TEXT NOT NULL,
+            revision_rows TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
         // The current version of each TPS and aggregate: newest KPU ts; on a tie (KPU re-published
         // other content under the same ts), the one imported last, as the later harvest.
         """

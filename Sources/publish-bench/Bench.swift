@@ -227,12 +227,10 @@ struct ParquetExport: ParsableCommand {
     func run() throws {
         let store = try Store(path: db)
         let table = TPSTable(candidates: ["100025", "100026", "100027"])
-        var options = ParquetOptions()
-        options.metadata = [(key: "source", value: SourcePath.apiBase)]
-        options.threads = ProcessInfo.processInfo.activeProcessorCount
-        if let level = ProcessInfo.processInfo.environment["GZ"] { options.gzipLevel = Int32(level)! }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let options = TPSTableExport.parquetOptions(metadata: [(key: "source", value: SourcePath.apiBase)], threads: cores)
         let start = DispatchTime.now().uptimeNanoseconds
-        let written = try TPSTableExport(table: table, parquetOptions: options, jobs: ProcessInfo.processInfo.activeProcessorCount)
+        let written = try TPSTableExport(table: table, parquetOptions: options, jobs: cores)
             .write(from: store, parquetPath: output)
         print(String(format: "%d rows, %.3f s", written.rows, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
     }

@@ -19,6 +19,13 @@ struct BuildCommand: ParsableCommand {
             The site is built in a staging folder beside the output and swapped in only when the \
             build succeeds: a failed build leaves the previous site whole. The same store always \
             gives byte-identical files.
+
+            A rebuild after an import that only added TPS results or KPU aggregates is incremental: \
+            it starts from hard links to the previous site and rewrites only the pages of the changed \
+            TPS, the regions above them, and the downloads that hold them, with the same bytes a full \
+            build would write. Anything else (a new region list, another program, configuration, \
+            template, asset or audit file, an output folder that is not the last build's) makes a \
+            full build; --full asks for one.
             """
     )
 
@@ -40,10 +47,13 @@ struct BuildCommand: ParsableCommand {
                                valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Rebuild every page and download, even when only some TPS changed since the last build.")
+    var full = false
+
     func run() throws {
         let build = SiteBuild(options: .init(
             publicationFolder: publication, storePath: store.db, outputFolder: output,
-            templatesFolder: templates, assetsFolder: assets, importedAt: Clock.nowISO8601(), jobs: jobs))
+            templatesFolder: templates, assetsFolder: assets, importedAt: Clock.nowISO8601(), jobs: jobs, full: full))
         let progress = ProgressLine(label: "build")
         let summary: SiteBuild.Summary
         do {
@@ -64,7 +74,14 @@ struct BuildCommand: ParsableCommand {
             throw ExitCode.failure
         }
         progress.finish()
-        printError("Built \(output): \(summary.regionPages) region pages, \(summary.tpsPages) TPS pages "
-            + "(\(summary.tpsWithResults) with results), \(summary.downloads.count) downloads.")
+        switch summary.scope {
+        case .full(let reason):
+            printError("Built \(output) (full build: \(reason)): \(summary.regionPages) region pages, \(summary.tpsPages) TPS pages "
+                + "(\(summary.tpsWithResults) with results), \(summary.downloads.count) downloads.")
+        case .incremental(let changes):
+            printError("Built \(output) (incremental: \(changes.tps.count) TPS changed since the last build): "
+                + "\(summary.regionPages) region pages and \(summary.tpsPages) TPS pages rewritten, "
+                + "\(summary.filesLinked) files kept, \(summary.downloads.count) downloads.")
+        }
     }
 }

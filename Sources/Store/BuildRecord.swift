@@ -1,0 +1,182 @@
+import Foundation
+import SirekapFormat
+
+/// What the last committed site build was made from. The next build compares it with the store
+/// and its own inputs: when only TPS results and KPU aggregates were added since, it redoes the
+/// pages and downloads they touch and reuses the rest (see `SiteBuild`).
+public struct BuildRecord: Sendable, Equatable {
+    /// Names the build; the site's marker file carries it, so a site and a record that do not
+    /// belong together (a build interrupted between the two, a site copied elsewhere) are told apart.
+    public var id: String
+    /// Digest of everything but the store that the pages depend on (configuration, templates,
+    /// assets, audit folder, the program itself).
+    public var inputs: String
+    /// Highest row ids of the versioned tables at that build.
+    public var tpsVersionMax: Int
+    public var aggregateVersionMax: Int
+    public var regionListVersionMax: Int
+
+    public init(id: String, inputs: String, tpsVersionMax: Int, aggregateVersionMax: Int, regionListVersionMax: Int) {
+        self.id = id
+        self.inputs = inputs
+        self.tpsVersionMax = tpsVersionMax
+        self.aggregateVersionMax = aggregateVersionMax
+        self.regionListVersionMax = regionListVersionMax
+    }
+}
+
+/// One TPS's quality as a build saw it: its anomalies (rule id and detail) and its revision
+/// rows, already in CSV form.
+public struct CachedTPSQuality: Sendable, Equatable {
+    public let code: RegionCode
+    public let anomalies: [(rule: String, detail: String)]
+    public let revisionRows: String
+
+    public init(code: RegionCode, anomalies: [(rule: String, detail: String)], revisionRows: String) {
+        self.code = code
+        self.anomalies = anomalies
+        self.revisionRows = revisionRows
+    }
+
+    public static func == (a: CachedTPSQuality, b: CachedTPSQuality) -> Bool {
+        a.code == b.code && a.revisionRows == b.revisionRows && a.anomalies.elementsEqual(b.anomalies) { $0 == $1 }
+    }
+
+    /// `rule TAB detail` lines (details never hold a tab or line break: the rules write them).
+    var anomaliesText: String { anomalies.map { $0.rule + "\t" + $0.detail + "\n" }.joined() }
+
+    static func anomalies(from text: String) -> [(rule: String, detail: String)] {
+        text.split(separator: "\n").map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+}
+
+extension Store {
+    /// The record of the last build, if one was saved.
+    public func lastBuild() throws -> BuildRecord? {
+        var values: [String: String] = [:]
+        for (key, value) in try db.statement("SELECT key, value FROM build_state").rows([], { ($0.text(0), $0.text(1)) }) {
+            values[key] = value
+        }
+        guard let id = values["id"], let inputs = values["inputs"], let tps = values["tps_version_max"].flatMap(Int.init),
+              let aggregate = values["aggregate_version_max"].flatMap(Int.init),
+              let regionList = values["region_list_version_max"].flatMap(Int.init) else { return nil }
+        return BuildRecord(id: id, inputs: inputs, tpsVersionMax: tps, aggregateVersionMax: aggregate, regionListVersionMax: regionList)
+    }
+
+    /// Highest row ids of the versioned tables now (0 for an empty table).
+    public func versionMaxima() throws -> (tps: Int, aggregate: Int, regionList: Int) {
+        let row = try db.statement("""
+            SELECT (SELECT ifnull(max(id), 0) FROM tps_version), (SELECT ifnull(max(id), 0) FROM aggregate_version),
+                   (SELECT ifnull(max(id), 0) FROM region_list_version)
+            """).rows { ($0.int(0), $0.int(1), $0.int(2)) }
+        return row[0]
+    }
+
+    /// TPS with a version added after row `id`, in code order.
+    public func tpsChanged(after id: Int) throws -> [RegionCode] {
+        try db.statement("SELECT DISTINCT code FROM tps_version WHERE id > ? ORDER BY code").rows([.int(id)]) { RegionCode($0.text(0))! }
+    }
+
+    /// Regions (nil: the nation) with a KPU aggregate added after row `id`.
+    public func aggregatesChanged(after id: Int) throws -> [RegionCode?] {
+        try db.statement("SELECT DISTINCT code FROM aggregate_version WHERE id > ? ORDER BY code").rows([.int(id)]) {
+            $0.text(0).isEmpty ? nil : RegionCode($0.text(0))
+        }
+    }
+
+    /// Each village's totals as the last build saved them.
+    public func savedVillageTotals() throws -> [RegionCode: ComputedTotals] {
+        var totals: [RegionCode: ComputedTotals] = [:]
+        let statement = try db.statement("SELECT code, totals FROM build_village")
+        while try statement.step() {
+            guard let code = RegionCode(statement.text(0)), let value = ComputedTotals(encoded: statement.text(1)) else {
+                statement.reset()
+                throw SQLiteError(code: 0, message: "build_village: an unreadable row for \(statement.text(0))")
+            }
+            totals[code] = value
+        }
+        statement.reset()
+        return totals
+    }
+
+    /// The quality of every TPS the last build saw flagged or revised, in code order.
+    public func savedTPSQuality() throws -> [CachedTPSQuality] {
+        try db.statement("SELECT code, anomalies, revision_rows FROM build_tps ORDER BY code").rows { row in
+            CachedTPSQuality(code: RegionCode(row.text(0))!, anomalies: CachedTPSQuality.anomalies(from: row.text(1)),
+                             revisionRows: row.text(2))
+        }
+    }
+
+    /// Saves a committed build in one transaction. A full build (`complete`) replaces all saved
+    /// villages and TPS; an incremental one replaces those it recomputed (`tps` then lists every
+    /// TPS it looked at, `quality` those of them with something to keep).
+    public func saveBuild(_ record: BuildRecord, villages: [(RegionCode, ComputedTotals)], tps: [RegionCode],
+                          quality: [CachedTPSQuality], complete: Bool) throws {
+        try db.transaction {
+            if complete {
+                try db.execute("DELETE FROM build_village")
+                try db.execute("DELETE FROM build_tps")
+            }
+            let village = try db.statement("INSERT OR REPLACE INTO build_village(code, totals) VALUES (?, ?)")
+            for (code, totals) in villages { try village.run([.text(code.rawValue), .text(totals.encoded)]) }
+            if !complete {
+                let forget = try db.statement("DELETE FROM build_tps WHERE code = ?")
+                for code in tps { try forget.run([.text(code.rawValue)]) }
+            }
+            let keep = try db.statement("INSERT OR REPLACE INTO build_tps(code, anomalies, revision_rows) VALUES (?, ?, ?)")
+            for entry in quality {
+                try keep.run([.text(entry.code.rawValue), .text(entry.anomaliesText), .text(entry.revisionRows)])
+            }
+            let state = try db.statement("INSERT OR REPLACE INTO build_state(key, value) VALUES (?, ?)")
+            for (key, value) in [("id", record.id), ("inputs", record.inputs), ("tps_version_max", String(record.tpsVersionMax)),
+                                 ("aggregate_version_max", String(record.aggregateVersionMax)),
+                                 ("region_list_version_max", String(record.regionListVersionMax))] {
+                try state.run([.text(key), .text(value)])
+            }
+        }
+    }
+
+    /// Forgets the last build (the next one is then a full build).
+    public func forgetBuild() throws {
+        try db.transaction {
+            try db.execute("DELETE FROM build_state")
+            try db.execute("DELETE FROM build_village")
+            try db.execute("DELETE FROM build_tps")
+        }
+    }
+}
+
+extension ComputedTotals {
+    /// One line of text: `tps,results,administrasi,sah,tidak_sah|candidate=votes,...|rule=count,...`,
+    /// keys sorted, so equal totals give equal text.
+    public var encoded: String {
+        let head = [tpsTotal, tpsWithResults, tpsWithAdministrasi, suaraSah, suaraTidakSah].map(String.init).joined(separator: ",")
+        let votes = self.votes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let flags = flagged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return head + "|" + votes + "|" + flags
+    }
+
+    public init?(encoded text: String) {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        let head = parts[0].split(separator: ",").compactMap { Int($0) }
+        guard head.count == 5 else { return nil }
+        self.init()
+        (tpsTotal, tpsWithResults, tpsWithAdministrasi, suaraSah, suaraTidakSah) = (head[0], head[1], head[2], head[3], head[4])
+        func pairs(_ part: Substring) -> [String: Int]? {
+            var out: [String: Int] = [:]
+            for item in part.split(separator: ",") {
+                let pair = item.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2, let value = Int(pair[1]) else { return nil }
+                out[String(pair[0])] = value
+            }
+            return out
+        }
+        guard let votes = pairs(parts[1]), let flagged = pairs(parts[2]) else { return nil }
+        self.votes = votes
+        self.flagged = flagged
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Output
+import Publication
+import SirekapFormat
+import Store
+import Testing
+import TestSupport
+
+/// A rebuild after new TPS versions arrive rewrites only what they touch, and gives exactly
+/// the files a full build gives.
+@Suite struct IncrementalBuildTests {
+    /// Two provinces; 3201011001002's form does not add up (an anomaly).
+    static func workspace() throws -> Workspace {
+        try Workspace { mirror in
+            try mirror.regionList(parent: nil, [("31", "DKI JAKARTA", 1), ("32", "JAWA BARAT", 20), ("99", "Luar Negeri", 2)])
+            try mirror.regionList(parent: "32", [("3201", "BOGOR", 21)])
+            try mirror.regionList(parent: "3201", [("320101", "CIBINONG", 22)])
+            try mirror.regionList(parent: "320101", [("3201011001", "PONDOK RAJEG", 23)])
+            try mirror.regionList(parent: "3201011001", [("3201011001001", "TPS 001", 24), ("3201011001002", "TPS 002", 25)])
+            try mirror.tps("3201011001001", votes: [10, 20, 30], form: Mirror.form(valid: 60))
+            try mirror.tps("3201011001002", votes: [5, 5, 5], form: Mirror.form(valid: 99))
+        }
+    }
+
+    func inode(_ path: String) throws -> UInt64 {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
+    }
+
+    /// Every file of two sites, by path, must be the same bytes.
+    func differences(_ a: SiteInspector, _ b: SiteInspector) throws -> [String] {
+        let (left, right) = (a.files(), b.files())
+        var problems = Set(left).symmetricDifference(right).map { "only in one: \($0)" }
+        for file in Set(left).intersection(right) where try Data(contentsOf: URL(fileURLWithPath: a.root + "/" + file))
+            != Data(contentsOf: URL(fileURLWithPath: b.root + "/" + file)) {
+            problems.append("differs: \(file)")
+        }
+        return problems.sorted()
+    }
+
+    @Test func aRebuildRewritesOnlyWhatChangedAndEqualsAFullBuild() throws {
+        let workspace = try Self.workspace()
+        let first = try SiteBuild(options: workspace.options()).run()
+        #expect(!first.scope.isIncremental)
+        let root = workspace.folder.sub("site")
+        let untouchedTPS = root + "/ppwp/32/3201/320101/3201011001/3201011001001/index.html"
+        let changedTPS = root + "/ppwp/31/3101/310101/3101011001/3101011001002/index.html"
+        let otherProvince = root + "/ppwp/32/index.html"
+        let before = (try inode(untouchedTPS), try inode(changedTPS), try inode(otherProvince),
+                      try inode(root + "/downloads/ppwp-tps-32.csv"), try inode(root + "/downloads/ppwp-tps-31.csv"))
+        let anomaliesBefore = try String(contentsOfFile: root + "/downloads/ppwp-anomalies.csv", encoding: .utf8)
+        #expect(anomaliesBefore.contains("3201011001002"))
+
+        // A later harvest: a new version of one TPS (now itself flagged: 1 + 2 + 3 != 160), and
+        // a result for a TPS no list names.
+        try workspace.mirror.tps("3101011001002", votes: [1, 2, 3], form: Mirror.form(valid: 160), ts: "2024-02-20 10:00:00")
+        try workspace.mirror.tps("3101011001009", votes: [7, 7, 7], form: Mirror.form(valid: 21))
+        let second = try SiteBuild(options: workspace.options()).run()
+        guard case .incremental(let changes) = second.scope else {
+            Issue.record("expected an incremental build, got \(second.scope)")
+            return
+        }
+        #expect(changes.tps.map(\.rawValue) == ["3101011001002", "3101011001009"])
+        #expect(second.tpsPages == 2)
+        #expect(second.regionPages == 5)  // the nation, 31, 3101, 310101, 3101011001
+        #expect(second.filesLinked > 0)
+        // Untouched files are the very same files; rewritten ones are new files.
+        #expect(try inode(untouchedTPS) == before.0)
+        #expect(try inode(changedTPS) != before.1)
+        #expect(try inode(otherProvince) == before.2)
+        #expect(try inode(root + "/downloads/ppwp-tps-32.csv") == before.3)
+        #expect(try inode(root + "/downloads/ppwp-tps-31.csv") != before.4)
+        let incremental = SiteInspector(root: root, owner: workspace.folder)
+        #expect(try incremental.text("ppwp/31/3101/310101/3101011001/3101011001002/index.html").contains("2024-02-20 10:00:00"))
+        let anomalies = try incremental.text("downloads/ppwp-anomalies.csv")
+        #expect(anomalies.contains("3101011001002") && anomalies.contains("3201011001002"))
+
+        // The same store built in full elsewhere gives the same bytes, file for file.
+        var options = workspace.options(output: "full")
+        options.full = true
+        let full = try SiteBuild(options: options).run()
+        #expect(!full.scope.isIncremental)
+        #expect(try differences(incremental, SiteInspector(root: workspace.folder.sub("full"), owner: workspace.folder)) == [])
+    }
+
+    @Test func nothingChangedStillGivesTheSameSite() throws {
+        let workspace = try Self.workspace()
+        try SiteBuild(options: workspace.options()).run()
+        let copy = workspace.folder.sub("copy")
+        try FileManager.default.copyItem(atPath: workspace.folder.sub("site"), toPath: copy)
+        let again = try SiteBuild(options: workspace.options()).run()
+        guard case .incremental(let changes) = again.scope else {
+            Issue.record("expected an incremental build, got \(again.scope)")
+            return
+        }
+        #expect(changes.tps.isEmpty && again.tpsPages == 0 && again.regionPages == 0)
+        #expect(try differences(SiteInspector(root: workspace.folder.sub("site")), SiteInspector(root: copy)) == [])
+    }
+
+    @Test func aFullBuildWhenTheSiteOrItsInputsAreNotTheLastBuilds() throws {
+        let workspace = try Self.workspace()
+        try SiteBuild(options: workspace.options()).run()
+        // Another output folder: not the site the store's record describes.
+        let elsewhere = try SiteBuild(options: workspace.options(output: "elsewhere")).run()
+        #expect(elsewhere.scope == .full(reason: "the output folder is not the site of the last recorded build"))
+        // The build id names the content (inputs and store), so the first folder, built from the
+        // same, still matches the record...
+        #expect(try SiteBuild(options: workspace.options()).run().scope.isIncremental)
+        // ...until the other folder is built from more data: the first one is then behind.
+        try workspace.mirror.tps("3201011001001", votes: [11, 20, 30], form: Mirror.form(valid: 61), ts: "2024-02-21 08:00:00")
+        #expect(try SiteBuild(options: workspace.options(output: "elsewhere")).run().scope.isIncremental)
+        #expect(try SiteBuild(options: workspace.options()).run().scope
+            == .full(reason: "the output folder is not the site of the last recorded build"))
+        // A changed configuration.
+        let config = workspace.folder.sub("publication/publication.json")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "A test & more", with: "A test & more, again").utf8).write(to: URL(fileURLWithPath: config))
+        #expect(try SiteBuild(options: workspace.options()).run().scope
+            == .full(reason: "the program, configuration, templates, assets or audit folder changed"))
+        // A new region list.
+        try workspace.mirror.regionList(parent: "3101011001", [
+            ("3101011001001", "TPS 001", 6), ("3101011001002", "TPS 002", 7), ("3101011001003", "TPS 003", 8), ("3101011001004", "TPS 004", 9),
+        ])
+        #expect(try SiteBuild(options: workspace.options()).run().scope == .full(reason: "a region list changed"))
+        // Asked for.
+        var options = workspace.options()
+        options.full = true
+        #expect(try SiteBuild(options: options).run().scope == .full(reason: "asked for (--full)"))
+    }
+}
+
+/// The staging folder of an incremental build starts as links to the live site: writing into
+/// it must never change a live file.
+@Suite struct LinkedStagingTests {
+    @Test func writesMakeNewFilesAndLeaveTheLiveSiteAlone() throws {
+        let folder = try TemporaryFolder()
+        let site = folder.sub("site")
+        let first = try OutputFolderFixture.build(at: site, files: ["a/index.html": "old a", "b/index.html": "old b", "downloads/t.csv": "old t"])
+        #expect(first == 3)
+        let output = try OutputFolderFixture.open(site)
+        #expect(try output.linkPrevious() == 3)
+        try output.write("a/index.html", "new a")
+        let stream = try output.stream("downloads/t.csv")
+        try stream.append("new t")
+        _ = try stream.close()
+        #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "old a")
+        #expect(try String(contentsOfFile: site + "/downloads/t.csv", encoding: .utf8) == "old t")
+        output.discard()
+        #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "old b")
+        let again = try OutputFolderFixture.open(site)
+        try again.linkPrevious()
+        try again.write("a/index.html", "new a")
+        try again.writeMarker(buildID: "x")
+        try again.commit()
+        #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "new a")
+        #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "old b")
+        #expect(OutputFolder.buildID(of: site) == "x")
+    }
+}
+
+enum OutputFolderFixture {
+    static func open(_ destination: String) throws -> OutputFolder { try OutputFolder(destination: destination) }
+
+    /// Builds and commits a site of `files`; returns how many were written.
+    static func build(at destination: String, files: [String: String]) throws -> Int {
+        let output = try open(destination)
+        for (path, text) in files { try output.write(path, text) }
+        try output.writeMarker(buildID: "first")
+        try output.commit()
+        return files.count
+    }
+}

@@ -17,7 +17,7 @@ public final class ParquetTableWriter {
         schema.map { column in
             switch column.kind {
             // Counts as 64-bit integers: whatever KPU published fits, nothing is ever narrowed.
-            case .integer: ParquetColumn(column.name, .int64)
+            case .integer: ParquetColumn(column.name, .int64, dictionary: true)
             case .number: ParquetColumn(column.name, .double)
             case .boolean: ParquetColumn(column.name, .boolean)
             case .datetime: ParquetColumn(column.name, .timestampMicrosUTC)

@@ -27,14 +27,15 @@ public struct ParquetColumn: Sendable {
     public let kind: Kind
     /// Nullable (OPTIONAL) or not (REQUIRED).
     public let optional: Bool
-    /// Strings only: dictionary-encode (good for low-cardinality text such as region names).
+    /// Dictionary-encode: strings (good for low-cardinality text such as region names) and
+    /// INT32/INT64 (counts); a chunk whose dictionary would not pay is written PLAIN.
     public let dictionary: Bool
 
     public init(_ name: String, _ kind: Kind, optional: Bool = true, dictionary: Bool = false) {
         self.name = name
         self.kind = kind
         self.optional = optional
-        self.dictionary = dictionary && kind == .string
+        self.dictionary = dictionary && [.string, .int32, .int64].contains(kind)
     }
 }
 

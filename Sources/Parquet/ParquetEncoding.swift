@@ -175,14 +175,43 @@ extension ColumnBuffer {
         let indices: [UInt8]
     }
 
-    /// Dictionary encoding for a string column, unless the dictionary would be too large to pay.
+    /// Dictionary encoding for a column asked to have one, unless the dictionary would hold more
+    /// than 65,536 values or not be smaller than the plain values.
     func dictionaryEncoding() -> Dictionary? {
-        guard column.dictionary, dictionary.count <= 65_536 else { return nil }
-        var page: [UInt8] = []
-        for id in 0..<dictionary.count { dictionary.values.withValue(id) { ParquetPlain.appendByteArray($0, to: &page) } }
-        let width = dictionary.count <= 1 ? 0 : (Int.bitWidth - (dictionary.count - 1).leadingZeroBitCount)
-        return Dictionary(page: page, count: dictionary.count, indices: [UInt8(width)] + RLE.encode(dictionaryIndices, bitWidth: width))
+        guard column.dictionary else { return nil }
+        switch column.kind {
+        case .string:
+            guard dictionary.count <= 65_536 else { return nil }
+            var page: [UInt8] = []
+            for id in 0..<dictionary.count { dictionary.values.withValue(id) { ParquetPlain.appendByteArray($0, to: &page) } }
+            let width = ColumnBuffer.bitWidth(dictionary.count)
+            return Dictionary(page: page, count: dictionary.count, indices: [UInt8(width)] + RLE.encode(dictionaryIndices, bitWidth: width))
+        case .int32, .int64:
+            // Counts repeat a few hundred values over a province: indices of 10 bits or so
+            // instead of 8 bytes a value, and far less for zlib to read.
+            var index = IntegerIndex()
+            var indices = [UInt32]()
+            indices.reserveCapacity(ints.count)
+            for value in ints {
+                guard let id = index.id(of: value), id < 65_536 else { return nil }
+                indices.append(id)
+            }
+            let size = column.kind == .int32 ? 4 : 8
+            let width = ColumnBuffer.bitWidth(index.values.count)
+            guard index.values.count * size + (ints.count * width + 7) / 8 < ints.count * size else { return nil }
+            var page: [UInt8] = []
+            page.reserveCapacity(index.values.count * size)
+            for value in index.values {
+                if size == 4 { withUnsafeBytes(of: Int32(value).littleEndian) { page += $0 } } else { withUnsafeBytes(of: value.littleEndian) { page += $0 } }
+            }
+            return Dictionary(page: page, count: index.values.count, indices: [UInt8(width)] + RLE.encode(indices, bitWidth: width))
+        default:
+            return nil
+        }
     }
+
+    /// Bits for indices into a dictionary of `count` values.
+    static func bitWidth(_ count: Int) -> Int { count <= 1 ? 0 : Int.bitWidth - (count - 1).leadingZeroBitCount }
 
     /// Min and max in the column's sort order: signed for numbers, unsigned bytes for strings.
     var statistics: ColumnStatistics {
@@ -221,6 +250,39 @@ extension ColumnBuffer {
     }
 }
 
+/// Distinct integers in first-seen order, found by an open-addressing hash table.
+struct IntegerIndex {
+    private(set) var values: [Int64] = []
+    private var slots = [Int32](repeating: -1, count: 1024)
+
+    /// The value's index, added if new.
+    mutating func id(of value: Int64) -> UInt32? {
+        var mask = slots.count - 1
+        var slot = IntegerIndex.slot(value, mask)
+        while slots[slot] >= 0 {
+            if values[Int(slots[slot])] == value { return UInt32(slots[slot]) }
+            slot = (slot + 1) & mask
+        }
+        let id = Int32(values.count)
+        values.append(value)
+        slots[slot] = id
+        if values.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            mask = slots.count - 1
+            for (id, value) in values.enumerated() {
+                var slot = IntegerIndex.slot(value, mask)
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(id)
+            }
+        }
+        return UInt32(id)
+    }
+
+    private static func slot(_ value: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: value) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+}
+
 enum ParquetPlain {
     static func appendByteArray(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { out += $0 }
@@ -228,29 +290,77 @@ enum ParquetPlain {
     }
 }
 
-/// The RLE/bit-packing hybrid, written as RLE runs only (legal, and simple to get right).
+/// The RLE/bit-packing hybrid (definition levels and dictionary indices): a run of 8 or more
+/// equal values is one RLE run; other values are bit-packed in groups of 8. Bit-packing keeps
+/// high-entropy indices (vote counts) at their bit width instead of a header and whole bytes
+/// per value.
 enum RLE {
     static func encode<T: BinaryInteger>(_ values: [T], bitWidth: Int) -> [UInt8] {
         var out: [UInt8] = []
-        let valueBytes = (bitWidth + 7) / 8
+        out.reserveCapacity(values.count * max(bitWidth, 1) / 8 + 16)
+        var literalStart = 0  // values[literalStart..<index] wait to be bit-packed
         var index = 0
         while index < values.count {
             var end = index + 1
             while end < values.count && values[end] == values[index] && end - index < (1 << 30) { end += 1 }
-            var header = UInt64(end - index) << 1
-            while header >= 0x80 {
-                out.append(UInt8(header & 0x7F) | 0x80)
-                header >>= 7
-            }
-            out.append(UInt8(header))
-            var value = UInt64(values[index])
-            for _ in 0..<valueBytes {
-                out.append(UInt8(value & 0xFF))
-                value >>= 8
+            if end - index >= 8 {
+                // Bit-packed runs hold whole groups of 8: fill the pending group from this run.
+                var start = index
+                let pending = (index - literalStart) % 8
+                if pending > 0 { start += 8 - pending }
+                if start > literalStart { bitPack(values[literalStart..<start], bitWidth: bitWidth, into: &out) }
+                if end > start { run(values[start], count: end - start, bitWidth: bitWidth, into: &out) }
+                literalStart = end
             }
             index = end
         }
+        if literalStart < values.count { bitPack(values[literalStart...], bitWidth: bitWidth, into: &out) }
         return out
+    }
+
+    private static func varint(_ value: UInt64, into out: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            out.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        out.append(UInt8(value))
+    }
+
+    private static func run<T: BinaryInteger>(_ value: T, count: Int, bitWidth: Int, into out: inout [UInt8]) {
+        varint(UInt64(count) << 1, into: &out)
+        var value = UInt64(value)
+        for _ in 0..<((bitWidth + 7) / 8) {
+            out.append(UInt8(value & 0xFF))
+            value >>= 8
+        }
+    }
+
+    /// Values packed least significant bit first, in groups of 8; a last group short of 8 is
+    /// padded with zeros (readers stop at the page's value count).
+    private static func bitPack<T: BinaryInteger>(_ values: ArraySlice<T>, bitWidth: Int, into out: inout [UInt8]) {
+        let groups = (values.count + 7) / 8
+        varint(UInt64(groups) << 1 | 1, into: &out)
+        guard bitWidth > 0 else { return }
+        var buffer: UInt64 = 0
+        var bits = 0
+        for value in values {
+            buffer |= UInt64(value) << bits
+            bits += bitWidth
+            while bits >= 8 {
+                out.append(UInt8(buffer & 0xFF))
+                buffer >>= 8
+                bits -= 8
+            }
+        }
+        // Padding values are zeros: their bits are zeros.
+        let padding = groups * 8 - values.count
+        bits += padding * bitWidth
+        while bits > 0 {
+            out.append(UInt8(buffer & 0xFF))
+            buffer >>= 8
+            bits -= 8
+        }
     }
 }
 

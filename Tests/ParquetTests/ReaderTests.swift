@@ -72,4 +72,67 @@ struct ReaderTests {
         }
         #expect(mismatches == 0)
     }
+
+    /// Integer dictionaries with bit-packed indices (counts), their fallback to PLAIN when the
+    /// values are too many, and bit-packed definition levels, as readers see them.
+    @Test func integerDictionariesAndBitPackedRunsRoundTrip() throws {
+        let path = folder.sub("counts.parquet")
+        let writer = try ParquetWriter(path: path, columns: [
+            ParquetColumn("votes", .int64, dictionary: true),
+            ParquetColumn("small", .int32, dictionary: true),
+            ParquetColumn("unique", .int64, dictionary: true),
+            ParquetColumn("same", .int64, dictionary: true),
+        ])
+        var generator = SplitMix(seed: 7)
+        var expected: [[Int?]] = []
+        for n in 0..<100_000 {
+            let votes: Int? = n % 3 == 1 ? nil : Int(generator.next() % 1000) - (n % 97 == 0 ? 5_000_000_000 : 0)
+            let small: Int? = generator.next() % 5 == 0 ? nil : Int(generator.next() % 3)
+            let row = [votes, small, n * 7919, 42]
+            expected.append(row)
+            try writer.append(row.map { $0.map { .int(Int64($0)) } ?? .null })
+            if n == 60_000 { try writer.endRowGroup() }
+        }
+        try writer.close()
+        let seen = try ParquetReaders.runScript("""
+            import json, sys, pyarrow.parquet as pq, duckdb
+            p = sys.argv[1]
+            f = pq.ParquetFile(p)
+            md = f.metadata
+            encodings = {}
+            for g in range(md.num_row_groups):
+                for c in range(md.num_columns):
+                    col = md.row_group(g).column(c)
+                    encodings.setdefault(col.path_in_schema, set()).update(col.encodings)
+            sums = duckdb.connect().execute(f"SELECT sum(votes), sum(small), sum(\\"unique\\"), sum(same) FROM read_parquet('{p}')").fetchone()
+            print(json.dumps({"rows": f.read().to_pylist(), "duck_sums": [int(x) for x in sums],
+                              "encodings": {k: sorted(v) for k, v in encodings.items()}}))
+            """, [path])
+        let rows = try #require(seen["rows"] as? [[String: Any]])
+        #expect(rows.count == expected.count)
+        var mismatches = 0
+        for (row, want) in zip(rows, expected) {
+            let got = ["votes", "small", "unique", "same"].map { row[$0] as? Int }
+            if got != want { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        let duckSums = try #require(seen["duck_sums"] as? [Int])
+        #expect(duckSums == [0, 1, 2, 3].map { column in expected.reduce(0) { $0 + ($1[column] ?? 0) } })
+        let encodings = try #require(seen["encodings"] as? [String: [String]])
+        #expect(encodings["votes"]?.contains("RLE_DICTIONARY") == true)
+        #expect(encodings["unique"]?.contains("RLE_DICTIONARY") == false)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so the test data is the same on every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

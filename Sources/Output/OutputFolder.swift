@@ -32,10 +32,8 @@ public final class OutputFolder: @unchecked Sendable {
         self.destination = url.path
         self.staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).building").path
         try OutputFolder.checkReplaceable(self.destination)
-        if FileManager.default.fileExists(atPath: staging) {
-            // Left by an interrupted build: never part of a good site.
-            try FileManager.default.removeItem(atPath: staging)
-        }
+        // Left by an interrupted build: never part of a good site.
+        try FolderTree.remove(staging, threads: ProcessInfo.processInfo.activeProcessorCount)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
     }
 
@@ -54,30 +52,9 @@ public final class OutputFolder: @unchecked Sendable {
     /// folders, no file data copied), so that an incremental build writes only what changed and
     /// still swaps in a whole new folder. Returns the number of files linked.
     @discardableResult
-    public func linkPrevious() throws -> Int {
+    public func linkPrevious(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Int {
         reusesPrevious = true
-        return try OutputFolder.linkTree(from: destination, to: staging)
-    }
-
-    private static func linkTree(from source: String, to target: String) throws -> Int {
-        guard let folder = opendir(source) else { throw OutputError("cannot read \(source): \(String(cString: strerror(errno)))") }
-        defer { closedir(folder) }
-        var linked = 0
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name == "." || name == ".." || name == marker { continue }
-            let from = source + "/" + name, to = target + "/" + name
-            var info = stat()
-            guard lstat(from, &info) == 0 else { throw OutputError("cannot read \(from): \(String(cString: strerror(errno)))") }
-            if info.st_mode & S_IFMT == S_IFDIR {
-                guard mkdir(to, 0o755) == 0 || errno == EEXIST else { throw OutputError("cannot create the folder \(to): \(String(cString: strerror(errno)))") }
-                linked += try linkTree(from: from, to: to)
-            } else {
-                guard link(from, to) == 0 else { throw OutputError("cannot link \(to): \(String(cString: strerror(errno)))") }
-                linked += 1
-            }
-        }
-        return linked
+        return try FolderTree.link(from: destination, to: staging, skipping: [OutputFolder.marker], threads: threads)
     }
 
     /// Makes room for a new file at `path`: in a staging folder of links, the old name is removed
@@ -165,19 +142,20 @@ public final class OutputFolder: @unchecked Sendable {
             try fileManager.moveItem(atPath: staging, toPath: destination)
             return
         }
+        let threads = ProcessInfo.processInfo.activeProcessorCount
         if publish_exchange_paths(staging, destination) == 0 {
-            try fileManager.removeItem(atPath: staging)  // now holds the previous site
+            try FolderTree.remove(staging, threads: threads)  // now holds the previous site
         } else {
             let old = staging + ".old"
-            if fileManager.fileExists(atPath: old) { try fileManager.removeItem(atPath: old) }
+            try FolderTree.remove(old, threads: threads)
             try fileManager.moveItem(atPath: destination, toPath: old)
             try fileManager.moveItem(atPath: staging, toPath: destination)
-            try fileManager.removeItem(atPath: old)
+            try FolderTree.remove(old, threads: threads)
         }
     }
 
     /// Removes the staging folder after a failed build.
     public func discard() {
-        try? FileManager.default.removeItem(atPath: staging)
+        try? FolderTree.remove(staging, threads: ProcessInfo.processInfo.activeProcessorCount)
     }
 }

@@ -53,7 +53,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Keep the scratch folder afterwards.")
     var keep = false
 
-    @Flag(help: "Skip the rebuild after 1% of TPS change (it needs room for a second copy of the site).")
+    @Flag(help: "Skip the rebuild after 1% of TPS change.")
     var skipRebuild = false
 
     func run() throws {

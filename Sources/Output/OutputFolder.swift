@@ -60,7 +60,20 @@ public final class OutputFolder: @unchecked Sendable {
     /// Makes room for a new file at `path`: in a staging folder of links, the old name is removed
     /// first, so the live site's file keeps its bytes.
     func replace(_ path: String) {
-        if reusesPrevious { unlink(path) }
+        guard reusesPrevious, unlink(path) == 0 else { return }
+        replacedLock.lock()
+        replacedLinks += 1
+        replacedLock.unlock()
+    }
+
+    private let replacedLock = NSLock()
+    private var replacedLinks = 0
+
+    /// Linked files written again since `linkPrevious()`.
+    public var replacedCount: Int {
+        replacedLock.lock()
+        defer { replacedLock.unlock() }
+        return replacedLinks
     }
 
     /// Refuses to replace a folder that holds anything and is not a site we built.

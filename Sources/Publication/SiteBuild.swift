@@ -63,8 +63,10 @@ public struct SiteBuild {
         public var auditFindings = 0
         /// Full, or incremental with what changed.
         public var scope: BuildScope = .full(reason: "")
-        /// Files of the previous site reused as they were (incremental builds).
+        /// Files of the previous site linked into the new one, and of those the ones not written
+        /// again (incremental builds).
         public var filesLinked = 0
+        public var filesKept = 0
     }
 
     /// A file offered on the downloads page.
@@ -207,6 +209,7 @@ public struct SiteBuild {
         // marker does not carry, so the next build is a full one.
         try SiteBuild.saveRecord(context)
         context.summary.scope = context.scope
+        context.summary.filesKept = context.summary.filesLinked - output.replacedCount
         return context.summary
     }
 

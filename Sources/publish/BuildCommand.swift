@@ -81,7 +81,7 @@ struct BuildCommand: ParsableCommand {
         case .incremental(let changes):
             printError("Built \(output) (incremental: \(changes.tps.count) TPS changed since the last build): "
                 + "\(summary.regionPages) region pages and \(summary.tpsPages) TPS pages rewritten, "
-                + "\(summary.filesLinked) files kept, \(summary.downloads.count) downloads.")
+                + "\(summary.filesKept) of the previous site's \(summary.filesLinked) files kept as they were, \(summary.downloads.count) downloads.")
         }
     }
 }

@@ -21,7 +21,9 @@ enum FolderTree {
                     }
                 } else {
                     guard Glibc.link(source + "/" + relative, target + "/" + relative) == 0 else {
-                        throw OutputError("cannot link \(target)/\(relative): \(String(cString: strerror(errno)))")
+                        let code = errno
+                        throw OutputError("cannot link \(target)/\(relative): \(String(cString: strerror(code)))",
+                                          cannotLink: [EPERM, ENOTSUP, EXDEV, EMLINK, ENOSYS].contains(code))
                     }
                     linked += 1
                 }

@@ -6,7 +6,12 @@ import Glibc
 
 public struct OutputError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// A hard link was refused because the file system does not do them (or not across devices).
+    public let cannotLink: Bool
+    public init(_ description: String, cannotLink: Bool = false) {
+        self.description = description
+        self.cannotLink = cannotLink
+    }
 }
 
 /// The build's output, written into a staging folder beside the destination and swapped in whole
@@ -58,12 +63,30 @@ public final class OutputFolder: @unchecked Sendable {
     }
 
     /// Makes room for a new file at `path`: in a staging folder of links, the old name is removed
-    /// first, so the live site's file keeps its bytes.
-    func replace(_ path: String) {
-        guard reusesPrevious, unlink(path) == 0 else { return }
+    /// first, so the live site's file keeps its bytes. (The writers then create the file with
+    /// `O_EXCL`: should a name survive, the write fails rather than go through the link.)
+    func replace(_ path: String) throws {
+        guard reusesPrevious else { return }
+        guard unlink(path) == 0 else {
+            guard errno == ENOENT else { throw OutputError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
         replacedLock.lock()
         replacedLinks += 1
         replacedLock.unlock()
+    }
+
+    /// Empties the staging folder and forgets the links (a fallback to a full build).
+    public func resetStaging() throws {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        try FolderTree.remove(staging, threads: threads)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        reusesPrevious = false
+    }
+
+    /// Removes a folder from the staging folder (a link staging folder's copy of it).
+    public func removeFolder(_ relativePath: String) throws {
+        try FolderTree.remove(staging + "/" + relativePath, threads: 1)
     }
 
     private let replacedLock = NSLock()
@@ -100,13 +123,14 @@ public final class OutputFolder: @unchecked Sendable {
 
     func write(_ relativePath: String, _ bytes: UnsafeRawBufferPointer) throws {
         let path = staging + "/" + relativePath
-        replace(path)
-        var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try replace(path)
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (reusesPrevious ? O_EXCL : O_TRUNC)
+        var fd = open(path, flags, 0o644)
         // A new page's folder does not exist yet: make it and try again. Asking the file system,
         // rather than remembering every folder made, keeps memory flat at a million folders.
         if fd < 0 && errno == ENOENT, let slash = relativePath.lastIndex(of: "/") {
             try makeFolders(staging + "/" + relativePath[..<slash])
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(path, flags, 0o644)
         }
         guard fd >= 0 else { throw OutputError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

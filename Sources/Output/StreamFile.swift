@@ -11,12 +11,12 @@ public final class StreamFile {
     public private(set) var bytes = 0
     public private(set) var rows = 0
 
+    /// Creates the file, which must not exist yet (`O_EXCL`: never written through a link).
     init(relativePath: String, absolutePath: String) throws {
-        guard FileManager.default.createFile(atPath: absolutePath, contents: nil) else {
-            throw OutputError("cannot create \(absolutePath)")
-        }
+        let fd = open(absolutePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError("cannot create \(absolutePath): \(String(cString: strerror(errno)))") }
         self.relativePath = relativePath
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: absolutePath))
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -56,12 +56,13 @@ public final class StreamFile {
 
 extension OutputFolder {
     /// Opens a file for streaming writes inside the staging folder (a new file, even where a
-    /// link to the previous site's file stood).
+    /// link to the previous site's file stood, or an earlier file of this build).
     public func stream(_ relativePath: String) throws -> StreamFile {
         if let slash = relativePath.lastIndex(of: "/") {
             try FileManager.default.createDirectory(atPath: staging + "/" + relativePath[..<slash], withIntermediateDirectories: true)
         }
-        replace(staging + "/" + relativePath)
+        try replace(staging + "/" + relativePath)
+        if !reusesPrevious { unlink(staging + "/" + relativePath) }
         return try StreamFile(relativePath: relativePath, absolutePath: staging + "/" + relativePath)
     }
 }

@@ -14,11 +14,12 @@ public final class ParquetFile {
     /// Creates the file; a file already at `path` is replaced by a new one, never written
     /// through (it may be a hard link to a published copy).
     public init(path: String, columns: [ParquetColumn], options: ParquetOptions = ParquetOptions()) throws {
-        unlink(path)
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ParquetError(description: "cannot create \(path)")
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw ParquetError(description: "cannot replace \(path): \(String(cString: strerror(errno)))")
         }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ParquetError(description: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         self.path = path
         self.columns = columns
         self.options = options

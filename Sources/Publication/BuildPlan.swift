@@ -8,8 +8,9 @@ import Store
 ///
 /// A build is incremental when the site in the output folder is the one the store's build
 /// record describes (same build id in its marker), nothing but the store changed (same
-/// program, configuration, templates, assets and audit folder), and the store only gained TPS
-/// results and KPU aggregates (no new region list). It then starts from hard links to the
+/// program, configuration, templates, assets and audit folder), the store only gained TPS
+/// results, KPU aggregates and saved copies of them (no region list), and the output folder's
+/// file system can hard-link. It then starts from hard links to the
 /// previous site and rewrites the pages of the changed TPS, their villages and every region
 /// above them, the regions whose KPU aggregate changed, and the downloads that hold any of
 /// them; everything else stays as it was, and the new folder is swapped in as a full build's.
@@ -26,7 +27,7 @@ public enum BuildScope: Sendable, Equatable {
 
 /// What changed in the store since the last build.
 public struct BuildChanges: Sendable, Equatable {
-    /// TPS with a new version, in code order.
+    /// TPS with a new version or a new saved copy, in code order.
     public let tps: [RegionCode]
     /// Villages of those TPS (their totals are summed again).
     public let villages: Set<RegionCode>
@@ -57,19 +58,24 @@ extension SiteBuild {
     /// site into the staging folder before anything is written.
     static func plan(_ context: Context) throws {
         let inputs = try InputsDigest.compute(context.options)
-        let maxima = try context.store.versionMaxima()
-        let id = String(SHA256.hash(data: Data("\(inputs) \(maxima.tps) \(maxima.aggregate) \(maxima.regionList)".utf8))
-            .map { String(format: "%02x", $0) }.joined().prefix(32))
-        context.record = BuildRecord(id: id, inputs: inputs, tpsVersionMax: maxima.tps,
-                                     aggregateVersionMax: maxima.aggregate, regionListVersionMax: maxima.regionList)
+        let maxima = try context.store.maxima()
+        let id = String(SHA256.hash(data: Data("\(inputs) \(maxima)".utf8)).map { String(format: "%02x", $0) }.joined().prefix(32))
+        context.record = BuildRecord(id: id, inputs: inputs, maxima: maxima)
         context.scope = try scope(context, inputs: inputs, maxima: maxima)
         if case .incremental = context.scope {
-            context.summary.filesLinked = try context.output.linkPrevious()
+            do {
+                context.summary.filesLinked = try context.output.linkPrevious()
+                // Rewritten whole by every build; a shorter list must not keep the old files.
+                try context.output.removeFolder("sitemaps")
+            } catch let error as OutputError where error.cannotLink {
+                try context.output.resetStaging()
+                context.scope = .full(reason: "the output folder's file system cannot hard-link (\(error.description))")
+            }
         }
         try context.output.writeMarker(buildID: id)
     }
 
-    static func scope(_ context: Context, inputs: String, maxima: (tps: Int, aggregate: Int, regionList: Int)) throws -> BuildScope {
+    static func scope(_ context: Context, inputs: String, maxima: StoreMaxima) throws -> BuildScope {
         if context.options.full { return .full(reason: "asked for (--full)") }
         guard let previous = try context.store.lastBuild() else { return .full(reason: "no earlier build recorded in the store") }
         guard OutputFolder.buildID(of: context.output.destination) == previous.id else {
@@ -78,12 +84,14 @@ extension SiteBuild {
         guard previous.inputs == inputs else {
             return .full(reason: "the program, configuration, templates, assets or audit folder changed")
         }
-        guard previous.regionListVersionMax == maxima.regionList else { return .full(reason: "a region list changed") }
-        guard previous.tpsVersionMax <= maxima.tps, previous.aggregateVersionMax <= maxima.aggregate else {
+        guard previous.maxima.regionListVersion == maxima.regionListVersion,
+              try !context.store.regionListCopiesAdded(since: previous.maxima) else { return .full(reason: "a region list changed") }
+        guard previous.maxima.tpsVersion <= maxima.tpsVersion, previous.maxima.aggregateVersion <= maxima.aggregateVersion,
+              previous.maxima.sourceFile <= maxima.sourceFile else {
             return .full(reason: "the store holds less than at the last build")
         }
-        return .incremental(BuildChanges(tps: try context.store.tpsChanged(after: previous.tpsVersionMax),
-                                         aggregates: try context.store.aggregatesChanged(after: previous.aggregateVersionMax)))
+        return .incremental(BuildChanges(tps: try context.store.tpsChanged(since: previous.maxima),
+                                         aggregates: try context.store.aggregatesChanged(since: previous.maxima)))
     }
 
     /// Records the committed build in the store, with what the next incremental build reuses.

@@ -118,7 +118,7 @@ public struct SiteBuild {
         /// Every HTML page, in build order.
         let sitemap: SitemapWriter
         /// This build's record and scope (set by the plan step).
-        var record = BuildRecord(id: "", inputs: "", tpsVersionMax: 0, aggregateVersionMax: 0, regionListVersionMax: 0)
+        var record = BuildRecord(id: "", inputs: "", maxima: StoreMaxima())
         var scope: BuildScope = .full(reason: "")
         /// Villages whose totals this build summed from the store (saved for the next build).
         var villagesRecomputed: [RegionCode] = []

@@ -11,18 +11,27 @@ public struct BuildRecord: Sendable, Equatable {
     /// Digest of everything but the store that the pages depend on (configuration, templates,
     /// assets, audit folder, the program itself).
     public var inputs: String
-    /// Highest row ids of the versioned tables at that build.
-    public var tpsVersionMax: Int
-    public var aggregateVersionMax: Int
-    public var regionListVersionMax: Int
+    /// Highest row ids of the versioned tables at that build, and of the saved copies (a new copy
+    /// of known bytes changes the pages that list the copies).
+    public var maxima: StoreMaxima
 
-    public init(id: String, inputs: String, tpsVersionMax: Int, aggregateVersionMax: Int, regionListVersionMax: Int) {
+    public init(id: String, inputs: String, maxima: StoreMaxima) {
         self.id = id
         self.inputs = inputs
-        self.tpsVersionMax = tpsVersionMax
-        self.aggregateVersionMax = aggregateVersionMax
-        self.regionListVersionMax = regionListVersionMax
+        self.maxima = maxima
     }
+}
+
+/// Highest row ids of the tables a build depends on (0 for an empty table).
+public struct StoreMaxima: Sendable, Equatable, CustomStringConvertible {
+    public var tpsVersion = 0
+    public var aggregateVersion = 0
+    public var regionListVersion = 0
+    public var sourceFile = 0
+
+    public init() {}
+
+    public var description: String { "\(tpsVersion) \(aggregateVersion) \(regionListVersion) \(sourceFile)" }
 }
 
 /// One TPS's quality as a build saw it: its anomalies (rule id and detail) and its revision
@@ -54,37 +63,63 @@ public struct CachedTPSQuality: Sendable, Equatable {
 }
 
 extension Store {
-    /// The record of the last build, if one was saved.
+    /// The record of the last build, if one was saved whole: a record whose saved villages or TPS
+    /// were changed by hand since (rows deleted, say) is no record.
     public func lastBuild() throws -> BuildRecord? {
         var values: [String: String] = [:]
         for (key, value) in try db.statement("SELECT key, value FROM build_state").rows([], { ($0.text(0), $0.text(1)) }) {
             values[key] = value
         }
-        guard let id = values["id"], let inputs = values["inputs"], let tps = values["tps_version_max"].flatMap(Int.init),
-              let aggregate = values["aggregate_version_max"].flatMap(Int.init),
-              let regionList = values["region_list_version_max"].flatMap(Int.init) else { return nil }
-        return BuildRecord(id: id, inputs: inputs, tpsVersionMax: tps, aggregateVersionMax: aggregate, regionListVersionMax: regionList)
+        func number(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+        guard let id = values["id"], let inputs = values["inputs"], let tps = number("tps_version_max"),
+              let aggregate = number("aggregate_version_max"), let regionList = number("region_list_version_max"),
+              let sources = number("source_file_max"), let villageRows = number("village_rows"), let tpsRows = number("tps_rows")
+        else { return nil }
+        let counts = try db.statement("SELECT (SELECT count(*) FROM build_village), (SELECT count(*) FROM build_tps)")
+            .rows { ($0.int(0), $0.int(1)) }[0]
+        guard counts == (villageRows, tpsRows) else { return nil }
+        var maxima = StoreMaxima()
+        (maxima.tpsVersion, maxima.aggregateVersion, maxima.regionListVersion, maxima.sourceFile) = (tps, aggregate, regionList, sources)
+        return BuildRecord(id: id, inputs: inputs, maxima: maxima)
     }
 
-    /// Highest row ids of the versioned tables now (0 for an empty table).
-    public func versionMaxima() throws -> (tps: Int, aggregate: Int, regionList: Int) {
+    /// Highest row ids now.
+    public func maxima() throws -> StoreMaxima {
         let row = try db.statement("""
             SELECT (SELECT ifnull(max(id), 0) FROM tps_version), (SELECT ifnull(max(id), 0) FROM aggregate_version),
-                   (SELECT ifnull(max(id), 0) FROM region_list_version)
-            """).rows { ($0.int(0), $0.int(1), $0.int(2)) }
-        return row[0]
+                   (SELECT ifnull(max(id), 0) FROM region_list_version), (SELECT ifnull(max(id), 0) FROM source_file)
+            """).rows { ($0.int(0), $0.int(1), $0.int(2), $0.int(3)) }[0]
+        var maxima = StoreMaxima()
+        (maxima.tpsVersion, maxima.aggregateVersion, maxima.regionListVersion, maxima.sourceFile) = row
+        return maxima
     }
 
-    /// TPS with a version added after row `id`, in code order.
-    public func tpsChanged(after id: Int) throws -> [RegionCode] {
-        try db.statement("SELECT DISTINCT code FROM tps_version WHERE id > ? ORDER BY code").rows([.int(id)]) { RegionCode($0.text(0))! }
+    /// TPS with a version or a saved copy added since `previous`, in code order.
+    public func tpsChanged(since previous: StoreMaxima) throws -> [RegionCode] {
+        try db.statement("""
+            SELECT code FROM tps_version WHERE id > ?
+            UNION
+            SELECT v.code FROM source_file s JOIN tps_version v ON v.id = s.version_id WHERE s.kind = 'tps' AND s.id > ?
+            ORDER BY 1
+            """).rows([.int(previous.tpsVersion), .int(previous.sourceFile)]) { RegionCode($0.text(0))! }
     }
 
-    /// Regions (nil: the nation) with a KPU aggregate added after row `id`.
-    public func aggregatesChanged(after id: Int) throws -> [RegionCode?] {
-        try db.statement("SELECT DISTINCT code FROM aggregate_version WHERE id > ? ORDER BY code").rows([.int(id)]) {
+    /// Regions (nil: the nation) with a KPU aggregate or a saved copy of one added since `previous`.
+    public func aggregatesChanged(since previous: StoreMaxima) throws -> [RegionCode?] {
+        try db.statement("""
+            SELECT code FROM aggregate_version WHERE id > ?
+            UNION
+            SELECT a.code FROM source_file s JOIN aggregate_version a ON a.id = s.version_id WHERE s.kind = 'aggregate' AND s.id > ?
+            ORDER BY 1
+            """).rows([.int(previous.aggregateVersion), .int(previous.sourceFile)]) {
             $0.text(0).isEmpty ? nil : RegionCode($0.text(0))
         }
+    }
+
+    /// Whether a copy of a region list was saved since `previous` (pages do not list those
+    /// copies, but a new region list is a full build, and this keeps the rule simple).
+    public func regionListCopiesAdded(since previous: StoreMaxima) throws -> Bool {
+        try db.statement("SELECT count(*) FROM source_file WHERE kind = 'regions' AND id > ?").rows([.int(previous.sourceFile)]) { $0.int(0) }[0] > 0
     }
 
     /// Each village's totals as the last build saved them.
@@ -130,10 +165,14 @@ extension Store {
             for entry in quality {
                 try keep.run([.text(entry.code.rawValue), .text(entry.anomaliesText), .text(entry.revisionRows)])
             }
+            let counts = try db.statement("SELECT (SELECT count(*) FROM build_village), (SELECT count(*) FROM build_tps)")
+                .rows { ($0.int(0), $0.int(1)) }[0]
             let state = try db.statement("INSERT OR REPLACE INTO build_state(key, value) VALUES (?, ?)")
-            for (key, value) in [("id", record.id), ("inputs", record.inputs), ("tps_version_max", String(record.tpsVersionMax)),
-                                 ("aggregate_version_max", String(record.aggregateVersionMax)),
-                                 ("region_list_version_max", String(record.regionListVersionMax))] {
+            for (key, value) in [("id", record.id), ("inputs", record.inputs), ("tps_version_max", String(record.maxima.tpsVersion)),
+                                 ("aggregate_version_max", String(record.maxima.aggregateVersion)),
+                                 ("region_list_version_max", String(record.maxima.regionListVersion)),
+                                 ("source_file_max", String(record.maxima.sourceFile)),
+                                 ("village_rows", String(counts.0)), ("tps_rows", String(counts.1))] {
                 try state.run([.text(key), .text(value)])
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import Output
 import Publication
 import SirekapFormat
-import Store
+@testable import Store
 import Testing
 import TestSupport
 
@@ -80,6 +80,58 @@ import TestSupport
         let full = try SiteBuild(options: options).run()
         #expect(!full.scope.isIncremental)
         #expect(try differences(incremental, SiteInspector(root: workspace.folder.sub("full"), owner: workspace.folder)) == [])
+    }
+
+    /// Another harvest holding the very same bytes of a TPS adds only a saved copy; the TPS page
+    /// lists the copies, so it is redone. And when a fixed result clears a flag, the anomaly lists
+    /// and the sitemap files shrink as in a full build.
+    @Test func newCopiesAndShrinkingListsAreRebuiltAsInAFullBuild() throws {
+        // URLs of the first build, counted on a twin workspace: a limit of one less gives two
+        // sitemap files, and one URL fewer gives one.
+        let twin = try Self.workspace().build()
+        let urls = try twin.text("sitemaps/sitemap-1.xml").components(separatedBy: "<url>").count - 1
+        let workspace = try Self.workspace()
+        var options = workspace.options()
+        options.sitemapLimit = urls - 1
+        try SiteBuild(options: options).run()
+        let root = workspace.folder.sub("site")
+        #expect(FileManager.default.fileExists(atPath: root + "/sitemaps/sitemap-2.xml"))
+        #expect(FileManager.default.fileExists(atPath: root + "/anomali/SUM_NE_SAH/32/index.html"))
+
+        let other = try Mirror(at: workspace.folder.sub("other-harvest"))
+        try other.tps("3101011001001", votes: [120, 45, 9], form: Mirror.form(valid: 174))  // the same bytes
+        let store = try Store(path: workspace.folder.sub("store.sqlite"))
+        let (imported, _) = try Importer(store: store, importedAt: "2026-03-01T00:00:00Z").runCollecting([other.root])
+        #expect(imported.newCopies == 1)
+        try workspace.mirror.tps("3201011001002", votes: [5, 5, 5], form: Mirror.form(valid: 15), ts: "2024-02-22 07:00:00")
+
+        let rebuilt = try SiteBuild(options: options).run()
+        guard case .incremental(let changes) = rebuilt.scope else {
+            Issue.record("expected an incremental build, got \(rebuilt.scope)")
+            return
+        }
+        #expect(changes.tps.map(\.rawValue) == ["3101011001001", "3201011001002"])
+        let page = try String(contentsOfFile: root + "/ppwp/31/3101/310101/3101011001/3101011001001/index.html", encoding: .utf8)
+        #expect(page.contains("other-harvest"))
+        // The flag is gone, its list pages and one sitemap file with them.
+        #expect(!FileManager.default.fileExists(atPath: root + "/sitemaps/sitemap-2.xml"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/anomali/SUM_NE_SAH/32/index.html"))
+
+        var full = options
+        full.outputFolder = workspace.folder.sub("full")
+        full.full = true
+        try SiteBuild(options: full).run()
+        #expect(try differences(SiteInspector(root: root), SiteInspector(root: workspace.folder.sub("full"))) == [])
+    }
+
+    @Test func savedRowsDeletedByHandMeanAFullBuild() throws {
+        let workspace = try Self.workspace()
+        try SiteBuild(options: workspace.options()).run()
+        let store = try Store(path: workspace.folder.sub("store.sqlite"))
+        #expect(try store.lastBuild() != nil)
+        try store.db.execute("DELETE FROM build_tps")  // by hand, as docs/store.md allows
+        #expect(try store.lastBuild() == nil)
+        #expect(try SiteBuild(options: workspace.options()).run().scope == .full(reason: "no earlier build recorded in the store"))
     }
 
     @Test func nothingChangedStillGivesTheSameSite() throws {

@@ -18,8 +18,14 @@ public enum Level: Int, CaseIterable, Comparable, Sendable, Codable {
     }
 
     public init?(codeLength: Int) {
-        guard let level = Level.allCases.first(where: { $0.codeLength == codeLength }) else { return nil }
-        self = level
+        switch codeLength {
+        case 2: self = .province
+        case 4: self = .regency
+        case 6: self = .district
+        case 10: self = .village
+        case 13: self = .tps
+        default: return nil
+        }
     }
 
     public var child: Level? { Level(rawValue: rawValue + 1) }
@@ -47,17 +53,28 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
     public let rawValue: String
     public let level: Level
 
-    public init?(_ text: some StringProtocol) {
-        guard let level = Level(codeLength: text.utf8.count) else { return nil }
-        // Only overseas codes (province 99) carry letters after the province digits.
-        let overseas = text.hasPrefix("99")
-        for (index, byte) in text.utf8.enumerated() {
+    public init?(_ text: String) {
+        var text = text
+        guard let level = text.withUTF8({ RegionCode.level(ofValid: $0) }) else { return nil }
+        self.rawValue = text
+        self.level = level
+    }
+
+    public init?(_ text: some StringProtocol) { self.init(String(text)) }
+
+    /// The level of a well-formed code, nil for anything else. Only overseas codes (province 99)
+    /// carry letters, and only after the province digits. (A byte loop: this runs for every code
+    /// the store holds, a million times a build.)
+    static func level(ofValid bytes: UnsafeBufferPointer<UInt8>) -> Level? {
+        guard let level = Level(codeLength: bytes.count) else { return nil }
+        let overseas = bytes[0] == 0x39 && bytes[1] == 0x39
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
             let isDigit = byte >= 0x30 && byte <= 0x39
             let isUpper = byte >= 0x41 && byte <= 0x5A
             guard isDigit || (isUpper && overseas && index >= 2) else { return nil }
         }
-        self.rawValue = String(text)
-        self.level = level
+        return level
     }
 
     public init(from decoder: Decoder) throws {

@@ -146,28 +146,32 @@ public struct RegionTree: Sendable {
         let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
             (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
         }
+        var listed: [RegionCode] = []  // TPS, in code order (the query's)
         for (code, raw, name) in regions {
             if code.level == .tps {
                 tree.tpsNames[code] = (raw, name)
+                listed.append(code)
             } else {
                 tree.nodes[code] = Node(code: code, rawName: raw, name: name, isListed: true)
             }
         }
-        // Every TPS: listed ones and ones known only from a result.
-        var tpsCodes = Set(tree.tpsNames.keys)
-        for code in try store.tpsCodesWithResults() { tpsCodes.insert(code) }
+        // Every TPS, listed or known only from a result, grouped by village (both lists come in
+        // code order, so each village's TPS arrive sorted).
+        var tpsByVillage: [RegionCode: [RegionCode]] = [:]
+        let unlisted = try store.tpsCodesWithResults().filter { tree.tpsNames[$0] == nil }
+        for code in unlisted.isEmpty ? listed : (listed + unlisted).sorted() {
+            tpsByVillage[code.parent!, default: []].append(code)
+        }
         // Regions above a TPS that no list named still get a node, so every link resolves.
-        for code in tpsCodes {
-            for ancestor in code.lineage.dropLast() where tree.nodes[ancestor] == nil {
+        for village in tpsByVillage.keys {
+            for ancestor in village.lineage where tree.nodes[ancestor] == nil {
                 tree.nodes[ancestor] = Node(code: ancestor, rawName: ancestor.rawValue, name: ancestor.rawValue, isListed: false)
             }
         }
-        for code in tree.nodes.keys {
+        for code in tree.nodes.keys.sorted() {
             if let parent = code.parent { tree.nodes[parent]?.children.append(code) } else { tree.nation.children.append(code) }
         }
-        for code in tpsCodes { tree.nodes[code.parent!]!.children.append(code) }
-        for code in Array(tree.nodes.keys) { tree.nodes[code]!.children.sort() }
-        tree.nation.children.sort()
+        for (village, codes) in tpsByVillage { tree.nodes[village]!.children += codes }
         return tree
     }
 

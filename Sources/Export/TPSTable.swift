@@ -89,7 +89,9 @@ public struct TPSTable: Sendable {
 
     public var header: String { CSV.row(columns) }
 
-    /// One TPS. `current` is nil for a TPS listed by KPU with no result held.
+    /// One TPS, from the decoded model. `current` is nil for a TPS listed by KPU with no result
+    /// held. This is the table's definition; the build writes the same cells straight from the
+    /// store's bytes (`TPSTableExport`), and the tests hold that writer to this.
     public func cells(code: RegionCode, tree: RegionTree, current: Store.TPSVersion?, versionCount: Int) -> [Cell] {
         var cells: [Cell] = [.text(code.rawValue), .text(tree.rawName(of: code))]
         for ancestor in code.lineage.dropLast() {

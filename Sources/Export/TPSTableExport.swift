@@ -238,7 +238,7 @@ struct TPSRowEncoder {
             try group.append(column, int: Int64(seconds) * 1_000_000)
             column += 1
         } else {
-            try text(nil)
+            try null()
         }
         try text(current?.mode)
         try flag(current?.statusSuara)
@@ -251,36 +251,30 @@ struct TPSRowEncoder {
         row.end()
     }
 
+    private mutating func null() throws {
+        row.empty()
+        try group.appendNull(column)
+        column += 1
+    }
+
     private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>?) throws {
-        if let bytes {
-            row.field(bytes)
-            try group.append(column, utf8: bytes)
-        } else {
-            row.empty()
-            try group.appendNull(column)
-        }
+        guard let bytes else { return try null() }
+        row.field(bytes)
+        try group.append(column, utf8: bytes)
         column += 1
     }
 
     private mutating func integer(_ value: Int?) throws {
-        if let value {
-            row.field(value)
-            try group.append(column, int: Int64(value))
-        } else {
-            row.empty()
-            try group.appendNull(column)
-        }
+        guard let value else { return try null() }
+        row.field(value)
+        try group.append(column, int: Int64(value))
         column += 1
     }
 
     private mutating func flag(_ value: Bool?) throws {
-        if let value {
-            row.field(value)
-            try group.append(column, bool: value)
-        } else {
-            row.empty()
-            try group.appendNull(column)
-        }
+        guard let value else { return try null() }
+        row.field(value)
+        try group.append(column, bool: value)
         column += 1
     }
 }

@@ -51,13 +51,6 @@ public struct KPUTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
         return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - utcOffsetSeconds
     }
 
-    /// Year, month, day, hour, minute, second as written.
-    public var components: [Int] {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
-        return [number(0..<4), number(5..<7), number(8..<10), number(11..<13), number(14..<16), number(17..<19)]
-    }
-
     /// Seconds since 1970-01-01T00:00:00Z of this WIB wall-clock time.
     public var unixSeconds: Int {
         var text = text

@@ -83,11 +83,12 @@ struct ReaderTests {
             ParquetColumn("unique", .int64, dictionary: true),
             ParquetColumn("same", .int64, dictionary: true),
         ])
-        var generator = SplitMix(seed: 7)
         var expected: [[Int?]] = []
         for n in 0..<100_000 {
-            let votes: Int? = n % 3 == 1 ? nil : Int(generator.next() % 1000) - (n % 97 == 0 ? 5_000_000_000 : 0)
-            let small: Int? = generator.next() % 5 == 0 ? nil : Int(generator.next() % 3)
+            // Scrambled but fixed values: a multiplicative hash of n.
+            let scrambled = (n &* 2_654_435_761) & 0xFFFF_FFFF
+            let votes: Int? = n % 3 == 1 ? nil : scrambled % 1000 - (n % 97 == 0 ? 5_000_000_000 : 0)
+            let small: Int? = scrambled % 5 == 0 ? nil : (scrambled >> 8) % 3
             let row = [votes, small, n * 7919, 42]
             expected.append(row)
             try writer.append(row.map { $0.map { .int(Int64($0)) } ?? .null })
@@ -121,18 +122,5 @@ struct ReaderTests {
         let encodings = try #require(seen["encodings"] as? [String: [String]])
         #expect(encodings["votes"]?.contains("RLE_DICTIONARY") == true)
         #expect(encodings["unique"]?.contains("RLE_DICTIONARY") == false)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so the test data is the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -11,4 +11,17 @@ public enum CSV {
     public static func row(_ fields: [String?]) -> String {
         fields.map(field).joined(separator: ",") + "\r\n"
     }
+
+    /// Records in CSV text made by `row`: line ends outside quoted fields.
+    public static func records(in text: String) -> Int {
+        var count = 0
+        var quoted = false
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if byte == 0x0A && previous == 0x0D && !quoted { count += 1 }
+            previous = byte
+        }
+        return count
+    }
 }

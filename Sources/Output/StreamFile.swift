@@ -22,8 +22,13 @@ public final class StreamFile {
 
     /// Appends one row (or any text); `countsAsRow` false for a header.
     public func append(_ text: String, countsAsRow: Bool = true) throws {
+        try append(text, rows: countsAsRow ? 1 : 0)
+    }
+
+    /// Appends text holding `rows` rows.
+    public func append(_ text: String, rows: Int) throws {
         buffer.append(contentsOf: text.utf8)
-        if countsAsRow { rows += 1 }
+        self.rows += rows
         if buffer.count >= 1 << 20 { try flush() }
     }
 

@@ -330,7 +330,7 @@ public struct SiteBuild {
                 try anomalyFile.append(CSV.row(AnomalyTable.row(code: entry.code, anomaly: anomalies.last!, tree: tree)))
             }
             if !anomalies.isEmpty { context.flagged.append((entry.code, anomalies)) }
-            if !entry.revisionRows.isEmpty { try revisionFile.append(entry.revisionRows) }
+            if !entry.revisionRows.isEmpty { try revisionFile.append(entry.revisionRows, rows: CSV.records(in: entry.revisionRows)) }
         }
         func cached(_ code: RegionCode, _ quality: TPSQuality) -> CachedTPSQuality? {
             let rows = quality.revisions.reversed().flatMap { revision in

@@ -73,6 +73,12 @@ import TestSupport
         #expect(try incremental.text("ppwp/31/3101/310101/3101011001/3101011001002/index.html").contains("2024-02-20 10:00:00"))
         let anomalies = try incremental.text("downloads/ppwp-anomalies.csv")
         #expect(anomalies.contains("3101011001002") && anomalies.contains("3201011001002"))
+        // Row counts on the downloads page are the files' own (a revision of two fields is two rows).
+        for name in ["ppwp-revisions.csv", "ppwp-anomalies.csv", "ppwp-tps.csv"] {
+            let lines = try incremental.text("downloads/" + name).components(separatedBy: "\r\n").count - 2
+            #expect(second.downloads.first { $0.name == name }?.rows == lines, "\(name)")
+        }
+        #expect(second.downloads.first { $0.name == "ppwp-revisions.csv" }?.rows ?? 0 > 1)
 
         // The same store built in full elsewhere gives the same bytes, file for file.
         var options = workspace.options(output: "full")

@@ -3,9 +3,14 @@
 public enum CSV {
     public static func field(_ value: String?) -> String {
         guard let value else { return "" }
-        let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        let needsQuotes = value.utf8.contains(where: isSpecial)
         guard needsQuotes else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A byte that makes a field need quotes: comma, quote, CR or LF.
+    static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
     }
 
     public static func row(_ fields: [String?]) -> String {

@@ -307,8 +307,7 @@ struct CSVRowBuffer {
     mutating func field(_ value: UnsafeBufferPointer<UInt8>) {
         guard enabled else { return }
         separate()
-        let needsQuotes = value.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
+        guard value.contains(where: CSV.isSpecial) else {
             bytes.append(contentsOf: value)
             return
         }

@@ -66,5 +66,5 @@ extension OutputFolder {
 
 extension SHA256.Digest {
     /// Lower-case hex, as `sha256sum` prints it.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

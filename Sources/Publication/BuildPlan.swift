@@ -59,7 +59,7 @@ extension SiteBuild {
     static func plan(_ context: Context) throws {
         let inputs = try InputsDigest.compute(context.options)
         let maxima = try context.store.maxima()
-        let id = String(SHA256.hash(data: Data("\(inputs) \(maxima)".utf8)).map { String(format: "%02x", $0) }.joined().prefix(32))
+        let id = String(SHA256.hash(data: Data("\(inputs) \(maxima)".utf8)).hex.prefix(32))
         context.record = BuildRecord(id: id, inputs: inputs, maxima: maxima)
         context.scope = try scope(context, inputs: inputs, maxima: maxima)
         if case .incremental = context.scope {
@@ -139,7 +139,7 @@ enum InputsDigest {
                 try addFile(folder + "/" + file, as: label + "/" + file, to: &hasher)
             }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hex
     }
 
     private static func addFile(_ path: String, as name: String, to hasher: inout SHA256) throws {

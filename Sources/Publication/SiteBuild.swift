@@ -343,12 +343,13 @@ public struct SiteBuild {
         let changes = context.changes
         var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
         func flush() throws {
-            try parallelWrite(batch, context: context) { code, versions, quality in
+            // Full builds list each page's own folder; an incremental one lists every TPS below.
+            let folders = try parallelWrite(batch, context: context) { code, versions, quality in
                 context.renderer.tpsPage(code, tree: tree, versions: versions, quality: quality)
             }
-            for (code, versions, quality) in batch {
+            for ((code, versions, quality), folder) in zip(batch, folders) {
                 if changes == nil {
-                    try context.sitemap.add(SitePath.folder(code))
+                    try context.sitemap.add(folder)
                     if !versions.isEmpty { context.summary.tpsWithResults += 1 }
                 }
                 if let entry = cached(code, quality) {
@@ -598,13 +599,20 @@ public struct SiteBuild {
     }
 
     /// Renders `inputs` on all cores and writes each page's files. Each page goes to its own
-    /// paths, so the output does not depend on which thread wrote what. (The caller lists the
-    /// pages in the sitemap, in build order.)
-    static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws {
+    /// paths, so the output does not depend on which thread wrote what. Returns the pages'
+    /// folders in input order (the caller lists pages in the sitemap, in build order).
+    @discardableResult
+    static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws -> [String] {
         let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: inputs.count)
         errors.initialize(repeating: nil)
-        defer { errors.deinitialize().deallocate() }
+        let folders = UnsafeMutableBufferPointer<String>.allocate(capacity: inputs.count)
+        folders.initialize(repeating: "")
+        defer {
+            errors.deinitialize().deallocate()
+            folders.deinitialize().deallocate()
+        }
         nonisolated(unsafe) let failures = errors
+        nonisolated(unsafe) let pageFolders = folders
         let output = context.output
         nonisolated(unsafe) let inputs = inputs
         let jobs = min(context.options.jobs, max(inputs.count, 1))
@@ -616,6 +624,7 @@ public struct SiteBuild {
                 var index = worker
                 while index < inputs.count {
                     let page = render(inputs[index])
+                    pageFolders[index] = page.folder
                     do {
                         try output.write(page.folder + "index.html", page.html)
                         try output.write(page.folder + "index.json", page.json)
@@ -628,6 +637,7 @@ public struct SiteBuild {
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
+        return Array(folders)
     }
 }
 

@@ -177,15 +177,6 @@ extension Store {
             }
         }
     }
-
-    /// Forgets the last build (the next one is then a full build).
-    public func forgetBuild() throws {
-        try db.transaction {
-            try db.execute("DELETE FROM build_state")
-            try db.execute("DELETE FROM build_village")
-            try db.execute("DELETE FROM build_tps")
-        }
-    }
 }
 
 extension ComputedTotals {

@@ -200,7 +200,7 @@ public struct Importer {
                 case .success(let value):
                     summary.files += 1
                     let (kind, versionID, isNew) = try storeVersion(value.content, canonical: value.canonical,
-                                                                    contentSHA256: value.contentSHA256)
+                                                                    contentSHA256: value.contentSHA256, source: item)
                     try store.db.statement("""
                         INSERT OR IGNORE INTO source_file(kind, version_id, url, raw_sha256, bytes, root, path,
                             file_modified, retrieved_at, imported_at, run_id)
@@ -217,19 +217,21 @@ public struct Importer {
     }
 
     /// Adds the content as a version of its node unless held already. Returns the version's id.
-    private func storeVersion(_ content: Content, canonical: String, contentSHA256: String) throws
+    /// `source`: the file being imported, which is the version's first copy when the version is new.
+    private func storeVersion(_ content: Content, canonical: String, contentSHA256: String, source: ParsedFile) throws
         -> (kind: String, id: Int, isNew: Bool) {
         let db = store.db
         switch content {
         case .tps(let code, let result):
             try db.statement("""
                 INSERT OR IGNORE INTO tps_version(code, content_sha256, ts, mode, psu, status_suara, status_adm,
-                    chart, images, administrasi)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    chart, images, administrasi, first_raw_sha256, first_url, first_retrieved_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).run([.text(code.rawValue), .text(contentSHA256), .text(result.ts.text), .optional(result.mode),
                           .optional(result.psu), .bool(result.statusSuara), .bool(result.statusAdm),
                           .optional(result.chart.map(CanonicalJSON.string)), .text(CanonicalJSON.string(result.images)),
-                          .optional(result.administrasi.map(CanonicalJSON.string))])
+                          .optional(result.administrasi.map(CanonicalJSON.string)),
+                          .text(source.rawSHA256), .text(source.url), .text(retrievedAt ?? importedAt)])
             let isNew = db.changes > 0
             return ("tps", try versionID(table: "tps_version", code: code.rawValue, hash: contentSHA256), isNew)
         case .aggregate(let code, let aggregate):

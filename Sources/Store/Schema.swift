@@ -4,7 +4,7 @@
 /// Vote and form values are kept as canonical JSON objects (`chart`, `administrasi`): the
 /// candidate set is data, not schema, and SQLite's `json_extract` reads them directly.
 enum Schema {
-    static let version = 1
+    static let version = 2
 
     static let statements = [
         """
@@ -37,7 +37,10 @@ enum Schema {
             UNIQUE(parent, content_sha256)
         )
         """,
-        // Distinct contents of a TPS result file. The current one has the newest ts.
+        // Distinct contents of a TPS result file. The current one has the newest ts. `first_*`
+        // repeat the first saved copy of these bytes (the version's lowest `source_file` row:
+        // raw SHA-256, URL, download time or else import time), fixed when the version is
+        // added, so that the download tables read them without a join per row.
         """
         CREATE TABLE IF NOT EXISTS tps_version(
             id INTEGER PRIMARY KEY,
@@ -51,6 +54,9 @@ enum Schema {
             chart TEXT,
             images TEXT NOT NULL,
             administrasi TEXT,
+            first_raw_sha256 TEXT,
+            first_url TEXT,
+            first_retrieved_at TEXT,
             UNIQUE(code, content_sha256)
         )
         """,
@@ -155,5 +161,20 @@ enum Schema {
         SELECT * FROM aggregate_version v WHERE v.id = (
             SELECT w.id FROM aggregate_version w WHERE w.code = v.code ORDER BY w.ts DESC, w.id DESC LIMIT 1)
         """,
+    ]
+
+    /// Brings a store written by an earlier schema up to this one, in one transaction.
+    static let migrations: [Int: [String]] = [
+        // 1 to 2: the first copy's provenance beside each TPS version.
+        1: [
+            "ALTER TABLE tps_version ADD COLUMN first_raw_sha256 TEXT",
+            "ALTER TABLE tps_version ADD COLUMN first_url TEXT",
+            "ALTER TABLE tps_version ADD COLUMN first_retrieved_at TEXT",
+            """
+            UPDATE tps_version SET (first_raw_sha256, first_url, first_retrieved_at) = (
+                SELECT s.raw_sha256, s.url, coalesce(s.retrieved_at, s.imported_at) FROM source_file s
+                WHERE s.kind = 'tps' AND s.version_id = tps_version.id ORDER BY s.id LIMIT 1)
+            """,
+        ],
     ]
 }

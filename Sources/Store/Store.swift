@@ -20,8 +20,21 @@ public final class Store {
             for statement in Schema.statements { try db.execute(statement) }
             try db.statement("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)")
                 .run([.text(String(Schema.version))])
+            try migrate()
         }
         try checkSchemaVersion()
+    }
+
+    /// Runs the migrations from the store's schema version up to this program's (inside the
+    /// opening transaction, so a store is migrated whole or not at all).
+    private func migrate() throws {
+        let stored = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) }
+        guard var version = stored.first.flatMap({ Int($0) }) else { return }
+        while version < Schema.version, let steps = Schema.migrations[version] {
+            for step in steps { try db.execute(step) }
+            version += 1
+            try db.statement("UPDATE meta SET value = ? WHERE key = 'schema_version'").run([.text(String(version))])
+        }
     }
 
     /// Opens an existing store for reading only: a second connection for a thread that reads

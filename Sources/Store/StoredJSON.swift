@@ -124,8 +124,17 @@ enum StoredJSON {
     }
 
     static func administrasi(_ bytes: UnsafeBufferPointer<UInt8>, decoder: @autoclosure () -> JSONDecoder = JSONDecoder()) throws -> Administrasi {
-        // The stored form lists the 18 fields in sorted key order: place them by name.
         var slots = [Int?](repeating: nil, count: Administrasi.fieldNames.count)
+        if scanAdministrasi(bytes, into: &slots) { return Administrasi(slots: slots) }
+        return try decoder().decode(Administrasi.self, from: Data(bytes))
+    }
+
+    /// The form's values into `slots` (in `Administrasi.fieldNames` order, nil where absent), read
+    /// straight from the bytes; false when they are not the plain shape the importer writes (the
+    /// caller then decodes them with JSONDecoder). No allocation: the TPS tables read a form per row.
+    static func scanAdministrasi(_ bytes: UnsafeBufferPointer<UInt8>, into slots: inout [Int?]) -> Bool {
+        for index in slots.indices { slots[index] = nil }
+        // The stored form lists the 18 fields in sorted key order: place them by name.
         var known = true
         var index = 0
         let order = StoredJSON.administrasiOrder
@@ -134,14 +143,13 @@ enum StoredJSON {
             let position = index < order.count && Store.equal(order[index].name, key)
                 ? order[index].position : Administrasi.position(of: String(decoding: key, as: UTF8.self))
             index += 1
-            guard let position else {
+            guard let position, position < slots.count else {
                 known = false
                 return
             }
             slots[position] = value
         }
-        if scanned && known { return Administrasi(slots: slots) }
-        return try decoder().decode(Administrasi.self, from: Data(bytes))
+        return scanned && known
     }
 
     /// `Administrasi.canonicalOrder` with the names as bytes, for comparing with stored keys.

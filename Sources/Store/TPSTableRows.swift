@@ -56,27 +56,29 @@ extension Store {
         /// The administrative form's values into `slots`, in `Administrasi.fieldNames` order; all
         /// nil when the form is not held.
         public func administrasi(into slots: inout [Int?]) throws {
-            for index in slots.indices { slots[index] = nil }
-            guard let administrasi else { return }
+            guard let administrasi else {
+                for index in slots.indices { slots[index] = nil }
+                return
+            }
+            guard !StoredJSON.scanAdministrasi(administrasi, into: &slots) else { return }
             let form = try StoredJSON.administrasi(administrasi)
-            for (index, value) in form.slots.enumerated() where index < slots.count { slots[index] = value }
+            for index in slots.indices { slots[index] = index < form.slots.count ? form.slots[index] : nil }
         }
     }
 
     /// Calls `body` with every TPS in code order (only those whose code starts with
     /// `province`, if given): each listed TPS, and each TPS known only from a result. Two
-    /// streams merged in one pass (the listed TPS, and every version newest first with its saved
-    /// copies, first copy first, joined by SQLite), so memory holds one row.
+    /// streams merged in one pass (the listed TPS, and every version newest first, each with its
+    /// first copy's provenance beside it), so memory holds one row.
     public func forEachTPSTableRow(province: String? = nil, _ body: (TPSTableRow) throws -> Void) throws {
         let range = province.map(Store.prefixRange) ?? [.text(""), .text("\u{7F}")]
         let listed = try db.statement("SELECT code, name_raw FROM region WHERE level = 5 AND code >= ? AND code < ? ORDER BY code")
         let versions = try db.statement("""
-            SELECT v.code, v.ts, v.mode, v.psu, v.chart, v.administrasi, s.raw_sha256, s.url,
-                   coalesce(s.retrieved_at, s.imported_at), v.status_suara, v.status_adm, v.id
-            FROM tps_version v
-            LEFT JOIN source_file s ON s.kind = 'tps' AND s.version_id = v.id
-            WHERE v.code >= ? AND v.code < ?
-            ORDER BY v.code, v.ts DESC, v.id DESC, s.id
+            SELECT code, ts, mode, psu, chart, administrasi, first_raw_sha256, first_url, first_retrieved_at,
+                   status_suara, status_adm
+            FROM tps_version
+            WHERE code >= ? AND code < ?
+            ORDER BY code, ts DESC, id DESC
             """)
         try listed.bind(range)
         try versions.bind(range)
@@ -103,12 +105,8 @@ extension Store {
                 }
                 copy.take(versions, columns: 9)
                 copy.flags = (versions.int(9) != 0, versions.int(10) != 0)
-                // Every saved copy of a version is a row (first copy first): count versions, not rows.
-                var versionID = -1
                 repeat {
-                    let id = versions.int(11)
-                    if id != versionID { versionCount += 1 }
-                    versionID = id
+                    versionCount += 1
                     hasVersion = try versions.step()
                 } while hasVersion && copy.equal(0, versions.bytes(0))
             }

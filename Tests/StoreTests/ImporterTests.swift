@@ -73,6 +73,43 @@ import TestSupport
         #expect(Set(versions[0].sources.map(\.rawSHA256)).count == 3)
     }
 
+    /// Each version keeps its first copy's provenance beside it (for the download tables), equal
+    /// to its lowest source_file row, and a store from schema 1 gains it when opened.
+    @Test func versionsKeepTheirFirstCopyAndOldStoresAreMigrated() throws {
+        let first = try Mirror.smallVillage(at: folder.sub("a"))
+        let second = try Mirror(at: folder.sub("b"))
+        try second.write("pemilu/hhcw/ppwp/31/3101/310101/3101011001/3101011001001.json",
+                         Mirror.tpsJSON(votes: [120, 45, 9], form: Mirror.form(valid: 174)) + "\n")
+        var later = importer(at: "2026-01-03T00:00:00Z")
+        _ = try importer(at: "2026-01-02T00:00:00Z").runCollecting([first.root])
+        later.retrievedAt = "2026-01-02T12:00:00Z"
+        _ = try later.runCollecting([second.root])
+
+        let firstCopies = """
+            SELECT v.code, s.raw_sha256, s.url, coalesce(s.retrieved_at, s.imported_at) FROM tps_version v
+            JOIN source_file s ON s.id = (SELECT min(id) FROM source_file WHERE kind = 'tps' AND version_id = v.id)
+            ORDER BY v.code
+            """
+        let kept = "SELECT code, first_raw_sha256, first_url, first_retrieved_at FROM tps_version ORDER BY code"
+        func rows(_ store: Store, _ sql: String) throws -> [[String]] {
+            try store.db.statement(sql).rows { row in (0..<4).map { row.text(Int32($0)) } }
+        }
+        let expected = try rows(store, firstCopies)
+        #expect(expected.count == 3)
+        #expect(try rows(store, kept) == expected)
+        // The second copy of 001 is newer and retrieved later: not the first.
+        #expect(expected[0][3] == "2026-01-02T00:00:00Z")
+
+        // Back to schema 1 (no first-copy columns), then opened again.
+        for column in ["first_raw_sha256", "first_url", "first_retrieved_at"] {
+            try store.db.execute("ALTER TABLE tps_version DROP COLUMN \(column)")
+        }
+        try store.db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        let reopened = try Store(path: store.path)
+        #expect(try rows(reopened, kept) == expected)
+        #expect(try reopened.db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) } == ["2"])
+    }
+
     @Test func changedContentAddsAVersionAndTheNewestTsIsCurrent() throws {
         // The newer version is imported first: currency follows KPU's ts, not import order.
         let newer = try Mirror(at: folder.sub("newer"))

@@ -35,9 +35,10 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
         .target(name: "SirekapFormat"),
         // A standalone Parquet writer: no dependency on the rest of the project.
-        .target(name: "Parquet", dependencies: ["CZlib"]),
+        .target(name: "Parquet", dependencies: ["CZlib", "CSnappy"]),
         .target(
             name: "Store",
             dependencies: [

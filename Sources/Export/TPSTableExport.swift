@@ -23,17 +23,6 @@ public struct TPSTableExport {
     /// Provinces written at once; the files are the same for any number.
     public let jobs: Int
 
-    /// The TPS tables' Parquet settings: GZIP at zlib level 1, which writes the largest table in
-    /// about half the time of level 6 for a file about 10% larger (still smaller than the same
-    /// table with Snappy, DuckDB's default).
-    public static func parquetOptions(metadata: [(key: String, value: String)], threads: Int) -> ParquetOptions {
-        var options = ParquetOptions()
-        options.metadata = metadata
-        options.gzipLevel = 1
-        options.threads = threads
-        return options
-    }
-
     public init(table: TPSTable, parquetOptions: ParquetOptions, jobs: Int = 1) {
         self.table = table
         self.parquetOptions = parquetOptions
@@ -121,6 +110,8 @@ public struct TPSTableExport {
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(provinces.count, 1))) { _ in
             do {
                 let connection = try Store(readingFrom: path)
+                // One encoder per worker, emptied between provinces: its buffers are allocated once.
+                var encoder = TPSRowEncoder(table: table, columns: columns, names: names)
                 while true {
                     shared.lock.lock()
                     let index = shared.next
@@ -133,8 +124,7 @@ public struct TPSTableExport {
                     let files = try province?(code)
                     let sink = files?.csv
                     if let sink { try header.withUnsafeBufferPointer { try sink.append($0) } }
-                    var encoder = TPSRowEncoder(table: table, columns: columns, names: names, csv: sink != nil,
-                                                rows: try connection.tpsCount(province: provinces[index]))
+                    encoder.start(csv: sink != nil, rows: try connection.tpsCount(province: provinces[index]))
                     try connection.forEachTPSTableRow(province: provinces[index]) { tps in
                         try encoder.add(tps)
                         if let sink { try encoder.row.bytes.withUnsafeBufferPointer { try sink.append($0) } }
@@ -184,13 +174,23 @@ struct TPSRowEncoder {
     private var villageKey: [UInt8] = []
     private var ancestors: [(code: [UInt8], name: [UInt8])] = []
 
-    /// `csv` false: only the Parquet values are made. `rows`: the rows expected, to size the buffers.
-    init(table: TPSTable, columns: [ParquetColumn], names: [String: String], csv: Bool, rows: Int) {
-        group = ParquetRowGroup(columns: columns, capacity: rows)
-        row.enabled = csv
+    init(table: TPSTable, columns: [ParquetColumn], names: [String: String]) {
+        group = ParquetRowGroup(columns: columns)
         candidates = table.candidates.map { Array($0.utf8) }
         votes = [Int?](repeating: nil, count: table.candidates.count)
         self.names = names
+    }
+
+    /// Begins a row group, keeping the buffers of the last one. `csv` false: only the Parquet
+    /// values are made. `rows`: the rows expected, to size the buffers.
+    mutating func start(csv: Bool, rows: Int) {
+        if group.isEmpty {  // nothing held, no buffers worth keeping
+            group = ParquetRowGroup(columns: group.columns, capacity: rows)
+        } else {
+            group.removeAll()
+        }
+        row.enabled = csv
+        villageKey = []
     }
 
     mutating func add(_ tps: Store.TPSTableRow) throws {

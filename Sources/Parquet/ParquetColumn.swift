@@ -1,7 +1,8 @@
 // Written by hand because no Swift Parquet writer runs on Linux (the one Swift library found
 // compresses only on Apple platforms). It writes the small, widely read subset of the format:
 // data page v1, PLAIN values, RLE_DICTIONARY strings, RLE definition levels, min/max statistics
-// with column orders, LogicalType and ConvertedType both, and GZIP through the system zlib.
+// with column orders, LogicalType and ConvertedType both, and SNAPPY or GZIP through the system
+// libsnappy and zlib.
 // shared/reference/tech.md section 1 lists the reader pitfalls each choice avoids.
 
 /// A column of a flat Parquet schema.
@@ -55,7 +56,7 @@ public struct ParquetError: Error, CustomStringConvertible {
 
 /// How pages are compressed, and what the file says about itself.
 public struct ParquetOptions: Sendable {
-    public enum Codec: Int32, Sendable { case uncompressed = 0, gzip = 2 }
+    public enum Codec: Int32, Sendable { case uncompressed = 0, snappy = 1, gzip = 2 }
 
     public var codec: Codec = .gzip
     /// zlib level for GZIP pages.

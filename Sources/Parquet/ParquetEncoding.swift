@@ -1,3 +1,4 @@
+import CSnappy
 import CZlib
 import Dispatch
 
@@ -135,7 +136,12 @@ extension ColumnBuffer {
     private static func page(_ payload: [[UInt8]], _ options: ParquetOptions, into out: inout [UInt8],
                              header: (Int, Int) -> [UInt8]) throws -> (Int64, Int64) {
         let size = payload.reduce(0) { $0 + $1.count }
-        let body = options.codec == .gzip ? try Gzip.compress(payload, level: options.gzipLevel) : Array(payload.joined())
+        let body: [UInt8]
+        switch options.codec {
+        case .uncompressed: body = Snappy.joined(payload)
+        case .gzip: body = try Gzip.compress(payload, level: options.gzipLevel)
+        case .snappy: body = try Snappy.compress(payload)
+        }
         let head = header(size, body.count)
         out += head
         out += body
@@ -234,18 +240,16 @@ extension ColumnBuffer {
             return ColumnStatistics(nulls: nulls, min: [bools.allSatisfy { $0 } ? 1 : 0], max: [bools.contains(true) ? 1 : 0])
         case .string:
             guard stringCount > 0 else { return ColumnStatistics(nulls: nulls, min: nil, max: nil) }
-            var lo: [UInt8]?, hi: [UInt8]?
             // For a dictionary column the distinct values decide min and max.
-            let visit: (UnsafeBufferPointer<UInt8>) -> Void = { value in
-                if lo == nil || value.lexicographicallyPrecedes(lo!) { lo = Array(value) }
-                if hi == nil || hi!.lexicographicallyPrecedes(value) { hi = Array(value) }
+            let values = column.dictionary ? dictionary.values : strings
+            var lo = 0, hi = 0
+            values.withValues { value in
+                for index in 1..<values.count {
+                    if ByteStrings.order(value(index), value(lo)) < 0 { lo = index }
+                    if ByteStrings.order(value(index), value(hi)) > 0 { hi = index }
+                }
             }
-            if column.dictionary {
-                for id in 0..<dictionary.count { dictionary.values.withValue(id, visit) }
-            } else {
-                forEachString(visit)
-            }
-            return ColumnStatistics(nulls: nulls, min: lo, max: hi)
+            return ColumnStatistics(nulls: nulls, min: values.withValue(lo) { Array($0) }, max: values.withValue(hi) { Array($0) })
         }
     }
 }
@@ -392,6 +396,37 @@ enum Gzip {
         }
         if pieces.isEmpty { return try compress([[]], level: level) }
         output.removeSubrange(produced...)
+        return output
+    }
+}
+
+/// SNAPPY through the system libsnappy: Parquet's SNAPPY codec is one raw Snappy block per page
+/// (no framing format).
+enum Snappy {
+    /// The pieces back to back, copied a piece at a time (`Array(pieces.joined())` copies a byte at a time).
+    static func joined(_ pieces: [[UInt8]]) -> [UInt8] {
+        if pieces.count == 1 { return pieces[0] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { bytes += piece }
+        return bytes
+    }
+
+    static func compress(_ pieces: [[UInt8]]) throws -> [UInt8] {
+        // Snappy compresses one contiguous buffer.
+        let input = joined(pieces)
+        // The empty block is its length alone, a varint 0.
+        guard !input.isEmpty else { return [0] }
+        var length = snappy_max_compressed_length(input.count)
+        var output = [UInt8](repeating: 0, count: length)
+        let status = input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { target in
+                snappy_compress(source.baseAddress!.assumingMemoryBound(to: CChar.self), source.count,
+                                target.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+            }
+        }
+        guard status == SNAPPY_OK else { throw ParquetError(description: "snappy compression failed (\(status.rawValue))") }
+        output.removeSubrange(length...)
         return output
     }
 }

@@ -18,6 +18,13 @@ public struct ParquetRowGroup {
 
     public var isEmpty: Bool { rows == 0 }
 
+    /// Empties the group for the next rows, keeping its memory: a writer making many row
+    /// groups one after another then does not allocate (and fault in) its buffers again.
+    public mutating func removeAll() {
+        for index in buffers.indices { buffers[index].removeAll() }
+        rows = 0
+    }
+
     /// Adds a whole row; nothing is stored when any value does not fit its column.
     public mutating func append(_ row: [ParquetValue]) throws {
         guard row.count == columns.count else {
@@ -93,7 +100,9 @@ public struct ParquetRowGroup {
 /// the writer's memory. Dictionary columns keep only the distinct values and one index per row.
 struct ColumnBuffer {
     let column: ParquetColumn
-    var definitionLevels: [UInt8] = []
+    /// The rows (in order) whose value is null: far fewer than the values, so a row costs
+    /// nothing here unless it is null. The definition levels are made from them when encoding.
+    var nullRows: [Int] = []
     var ints: [Int64] = []
     var doubles: [Double] = []
     var bools: [Bool] = []
@@ -103,12 +112,11 @@ struct ColumnBuffer {
     var dictionary = ByteDictionary()
     var dictionaryIndices: [UInt32] = []
     var count = 0
-    var nulls = 0
+    var nulls: Int { nullRows.count }
 
     init(column: ParquetColumn, capacity: Int = 0) {
         self.column = column
         guard capacity > 0 else { return }
-        if column.optional { definitionLevels.reserveCapacity(capacity) }
         switch column.kind {
         case .int32, .int64, .timestampMicrosUTC: ints.reserveCapacity(capacity)
         case .double: doubles.reserveCapacity(capacity)
@@ -139,15 +147,31 @@ struct ColumnBuffer {
         }
     }
 
+    mutating func removeAll() {
+        nullRows.removeAll(keepingCapacity: true)
+        ints.removeAll(keepingCapacity: true)
+        doubles.removeAll(keepingCapacity: true)
+        bools.removeAll(keepingCapacity: true)
+        strings.removeAll()
+        dictionary.removeAll()
+        dictionaryIndices.removeAll(keepingCapacity: true)
+        count = 0
+    }
+
     mutating func appendNull() {
+        nullRows.append(count)
         count += 1
-        nulls += 1
-        definitionLevels.append(0)
     }
 
     private mutating func present() {
         count += 1
-        if column.optional { definitionLevels.append(1) }
+    }
+
+    /// 1 for each value present, 0 for each null, in row order.
+    var definitionLevels: [UInt8] {
+        var levels = [UInt8](repeating: 1, count: count)
+        for row in nullRows { levels[row] = 0 }
+        return levels
     }
 
     mutating func append(int value: Int64) {
@@ -193,6 +217,11 @@ struct ByteStrings {
 
     mutating func reserveCapacity(_ values: Int) { ends.reserveCapacity(values) }
 
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+    }
+
     mutating func append(_ value: UnsafeBufferPointer<UInt8>) {
         bytes.append(contentsOf: value)
         ends.append(bytes.count)
@@ -201,6 +230,29 @@ struct ByteStrings {
     func withValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let start = index == 0 ? 0 : ends[index - 1]
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+    }
+
+    /// Calls `body` with a function from index to value, valid inside `body`: for passes over
+    /// many values without a closure call per value.
+    func withValues<R>(_ body: ((Int) -> UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { all in
+            ends.withUnsafeBufferPointer { ends in
+                body { index in
+                    let start = index == 0 ? 0 : ends[index - 1]
+                    return UnsafeBufferPointer(rebasing: all[start..<ends[index]])
+                }
+            }
+        }
+    }
+
+    /// Unsigned byte order, as Parquet orders strings: negative, zero or positive.
+    static func order(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let shared = min(a.count, b.count)
+        if shared > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, shared)
+            if order != 0 { return Int(order) }
+        }
+        return a.count - b.count
     }
 }
 
@@ -215,6 +267,12 @@ struct ByteDictionary {
     private var last: Int32 = -1
 
     var count: Int { values.count }
+
+    mutating func removeAll() {
+        values.removeAll()
+        for index in slots.indices { slots[index] = -1 }
+        last = -1
+    }
 
     mutating func id(of value: UnsafeBufferPointer<UInt8>) -> UInt32 {
         if last >= 0, values.withValue(Int(last), { ByteDictionary.equal($0, value) }) { return UInt32(last) }

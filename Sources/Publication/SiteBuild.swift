@@ -138,7 +138,7 @@ public struct SiteBuild {
         }
 
         var tpsParquetOptions: ParquetOptions {
-            TPSTableExport.parquetOptions(metadata: parquetMetadata, threads: options.jobs)
+            ParquetTableWriter.options(metadata: parquetMetadata, threads: options.jobs)
         }
 
         init(options: Options, config: PublicationConfig, renderer: PageRenderer, store: Store, output: OutputFolder,

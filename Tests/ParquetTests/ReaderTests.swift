@@ -8,9 +8,11 @@ struct ReaderTests {
     let folder: TemporaryFolder
     init() throws { folder = try TemporaryFolder() }
 
-    @Test func pyarrowAndDuckDBReadEveryTypeWithNullsStatisticsAndGzip() throws {
+    @Test(arguments: [ParquetOptions.Codec.gzip, .snappy])
+    func pyarrowAndDuckDBReadEveryTypeWithNullsStatisticsAndCompression(codec: ParquetOptions.Codec) throws {
         let path = folder.sub("types.parquet")
         var options = ParquetWriter.Options()
+        options.codec = codec
         options.metadata = [(key: "source", value: "test")]
         let writer = try ParquetWriter(path: path, columns: [
             ParquetColumn("code", .string, optional: false),
@@ -49,7 +51,7 @@ struct ReaderTests {
         #expect(duckRows[0][5]?.hasPrefix("2024-02-20 06:00:00") == true)
         #expect(duckRows[1][2] == nil)
         let stats = try #require(seen["stats"] as? [[String: Any]])
-        #expect(stats.allSatisfy { ($0["codec"] as? String) == "GZIP" })
+        #expect(stats.allSatisfy { ($0["codec"] as? String) == (codec == .gzip ? "GZIP" : "SNAPPY") })
         let votesFirstGroup = try #require(stats.first { ($0["column"] as? String) == "votes" })
         #expect(votesFirstGroup["has_min_max"] as? Bool == true)
         #expect(votesFirstGroup["nulls"] as? Int == 1)

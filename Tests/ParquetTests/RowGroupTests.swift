@@ -56,6 +56,31 @@ import TestSupport
         #expect(try bytes(typedPath) == bytes(whole))
     }
 
+    /// A group emptied with `removeAll` and filled again (as each worker reuses its buffers from
+    /// one province to the next) encodes exactly as a new group of the same rows.
+    @Test(arguments: [ParquetOptions.Codec.gzip, .snappy])
+    func anEmptiedGroupEncodesAsANewOne(codec: ParquetOptions.Codec) throws {
+        var options = ParquetOptions()
+        options.codec = codec
+        var reused = ParquetRowGroup(columns: Self.columns, capacity: 100)
+        for n in 0..<3000 { try Self.typed(&reused, Self.row(n * 7 + 1)) }
+        _ = try reused.encode(options)
+        reused.removeAll()
+        #expect(reused.isEmpty)
+        var fresh = ParquetRowGroup(columns: Self.columns)
+        for n in 0..<2000 {
+            try Self.typed(&reused, Self.row(n))
+            try Self.typed(&fresh, Self.row(n))
+        }
+        let paths = [folder.sub("reused.parquet"), folder.sub("fresh.parquet")]
+        for (path, group) in zip(paths, [reused, fresh]) {
+            let file = try ParquetFile(path: path, columns: Self.columns, options: options)
+            try file.write(group.encode(options))
+            try file.close()
+        }
+        #expect(try bytes(paths[0]) == bytes(paths[1]))
+    }
+
     @Test func aRowMissingAValueIsRefused() throws {
         var group = ParquetRowGroup(columns: Self.columns)
         try group.append(0, string: "3201")

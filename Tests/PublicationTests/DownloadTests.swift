@@ -15,7 +15,7 @@ enum DownloadChecks {
         for (name, file) in files.sorted(by: { $0.key < $1.key }) {
             if file["rows"] as? Int != file["csv_rows"] as? Int { problems.append("\(name): row count") }
             if let mismatches = file["mismatches"] as? [String], !mismatches.isEmpty { problems.append("\(name): \(mismatches)") }
-            if file["codecs"] as? [String] != ["GZIP"] { problems.append("\(name): codecs \(file["codecs"] ?? "")") }
+            if file["codecs"] as? [String] != ["SNAPPY"] { problems.append("\(name): codecs \(file["codecs"] ?? "")") }
             if file["stats_ok"] as? Bool != true { problems.append("\(name): statistics missing") }
             if file["duck_rows"] as? Int != file["rows"] as? Int { problems.append("\(name): DuckDB row count") }
             if file["duck_sums"] as? [Int] != file["csv_sums"] as? [Int] { problems.append("\(name): DuckDB sums") }

@@ -197,7 +197,9 @@ struct TPSRowEncoder {
         guard tps.code.count == Level.tps.codeLength else {
             throw ExportError("TPS code \(String(decoding: tps.code, as: UTF8.self)) is not 13 characters")
         }
-        if !Store.equal(villageKey, ColumnBytes(rebasing: tps.code.prefix(Level.village.codeLength))) {
+        // The previous row's TPS was in the same village: its ancestors' cells repeat.
+        let sameVillage = !group.isEmpty && Store.equal(villageKey, ColumnBytes(rebasing: tps.code.prefix(Level.village.codeLength)))
+        if !sameVillage {
             let code = String(decoding: tps.code, as: UTF8.self)
             guard let tpsCode = RegionCode(code) else { throw ExportError("\(code) is not a TPS code") }
             villageKey = Array(tps.code.prefix(Level.village.codeLength))
@@ -212,19 +214,31 @@ struct TPSRowEncoder {
             var name = RegionTree.unlistedTPSName(RegionCode(String(decoding: tps.code, as: UTF8.self))!)
             try name.withUTF8 { try text($0) }
         }
-        for index in ancestors.indices {
-            try ancestors[index].code.withUnsafeBufferPointer { try text($0) }
-            try ancestors[index].name.withUnsafeBufferPointer { try text($0) }
+        if sameVillage {
+            try group.repeatPrevious(column..<(column + 2 * ancestors.count))
+            column += 2 * ancestors.count
+            if row.enabled {
+                for index in ancestors.indices {
+                    ancestors[index].code.withUnsafeBufferPointer { row.field($0) }
+                    ancestors[index].name.withUnsafeBufferPointer { row.field($0) }
+                }
+            }
+        } else {
+            for index in ancestors.indices {
+                try ancestors[index].code.withUnsafeBufferPointer { try text($0) }
+                try ancestors[index].name.withUnsafeBufferPointer { try text($0) }
+            }
         }
         let current = tps.current
         if let current {
             try current.votes(of: candidates, into: &votes)
             try current.administrasi(into: &form)
-            for index in votes.indices { try integer(votes[index]) }
-            for index in form.indices { try integer(form[index]) }
         } else {
-            for _ in 0..<(votes.count + form.count) { try integer(nil) }
+            for index in votes.indices { votes[index] = nil }
+            for index in form.indices { form[index] = nil }
         }
+        try integers(votes)
+        try integers(form)
         try text(current?.psu)
         try text(current?.ts)
         if let ts = current?.ts {
@@ -269,6 +283,17 @@ struct TPSRowEncoder {
         row.field(value)
         try group.append(column, int: Int64(value))
         column += 1
+    }
+
+    /// A run of integer cells, in one call to the row group.
+    private mutating func integers(_ values: [Int?]) throws {
+        if row.enabled {
+            for value in values {
+                if let value { row.field(value) } else { row.empty() }
+            }
+        }
+        try group.append(column, ints: values)
+        column += values.count
     }
 
     private mutating func flag(_ value: Bool?) throws {

@@ -61,6 +61,40 @@ public struct ParquetRowGroup {
         buffers[column].append(int: value)
     }
 
+    /// Integers (nil: null) into the consecutive columns from `column`, one value each: a row's
+    /// run of counts in one call. Nothing is stored when a value does not fit its column.
+    public mutating func append(_ column: Int, ints values: [Int?]) throws {
+        guard column >= 0, column + values.count <= columns.count else {
+            throw ParquetError(description: "\(values.count) values from column \(column) of \(columns.count)")
+        }
+        for (offset, value) in values.enumerated() {
+            let target = columns[column + offset]
+            switch (target.kind, value) {
+            case (_, nil) where target.optional, (.int64, _?), (.timestampMicrosUTC, _?): break
+            case (.int32, let value?) where value >= Int(Int32.min) && value <= Int(Int32.max): break
+            default: throw ParquetError(description: "\(value.map(String.init) ?? "null") does not fit the column \(target.name)")
+            }
+        }
+        buffers.withUnsafeMutableBufferPointer { buffers in
+            for (offset, value) in values.enumerated() {
+                if let value { buffers[column + offset].append(int: Int64(value)) } else { buffers[column + offset].appendNull() }
+            }
+        }
+    }
+
+    /// The previous row's values again in `columns` (the names of a village's ancestors, say,
+    /// while its TPS follow one another): no dictionary lookup or copy of the bytes.
+    public mutating func repeatPrevious(_ range: Range<Int>) throws {
+        guard rows > 0 else { throw ParquetError(description: "no previous row to repeat") }
+        guard range.lowerBound >= 0, range.upperBound <= columns.count else {
+            throw ParquetError(description: "columns \(range) of \(columns.count)")
+        }
+        let previous = rows - 1
+        buffers.withUnsafeMutableBufferPointer { buffers in
+            for column in range { buffers[column].repeatValue(ofRow: previous) }
+        }
+    }
+
     public mutating func append(_ column: Int, bool value: Bool) throws {
         guard columns[column].kind == .boolean else { throw ParquetError(description: "\(value) does not fit the column \(columns[column].name)") }
         buffers[column].append(bool: value)
@@ -167,6 +201,23 @@ struct ColumnBuffer {
         count += 1
     }
 
+    /// Appends the value of row `row`, which must be this column's last (null if it was null).
+    mutating func repeatValue(ofRow row: Int) {
+        precondition(row == count - 1, "only the last row repeats")
+        if nullRows.last == row {
+            appendNull()
+            return
+        }
+        present()
+        switch column.kind {
+        case .int32, .int64, .timestampMicrosUTC: ints.append(ints[ints.count - 1])
+        case .double: doubles.append(doubles[doubles.count - 1])
+        case .boolean: bools.append(bools[bools.count - 1])
+        case .string where column.dictionary: dictionaryIndices.append(dictionaryIndices[dictionaryIndices.count - 1])
+        case .string: strings.repeatLast()
+        }
+    }
+
     /// 1 for each value present, 0 for each null, in row order.
     var definitionLevels: [UInt8] {
         var levels = [UInt8](repeating: 1, count: count)
@@ -220,6 +271,16 @@ struct ByteStrings {
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends the last value again.
+    mutating func repeatLast() {
+        let start = ends.count < 2 ? 0 : ends[ends.count - 2]
+        let end = ends[ends.count - 1]
+        // A byte at a time: appending a slice of the array to itself would copy the whole array.
+        bytes.reserveCapacity(bytes.count + end - start)
+        for index in start..<end { bytes.append(bytes[index]) }
+        ends.append(bytes.count)
     }
 
     mutating func append(_ value: UnsafeBufferPointer<UInt8>) {

@@ -138,22 +138,43 @@ enum StoredJSON {
         var known = true
         var index = 0
         let order = StoredJSON.administrasiOrder
-        let scanned = scanIntegerObject(bytes) { key, value in
-            // Usually the member at index i is the i-th name in byte order; otherwise look it up.
-            let position = index < order.count && Store.equal(order[index].name, key)
-                ? order[index].position : Administrasi.position(of: String(decoding: key, as: UTF8.self))
-            index += 1
-            guard let position, position < slots.count else {
-                known = false
-                return
+        let names = StoredJSON.administrasiNames
+        let scanned = names.bytes.withUnsafeBufferPointer { nameBytes in
+            scanIntegerObject(bytes) { key, value in
+                // Usually the member at index i is the i-th name in byte order (compared here
+                // byte by byte: a call to memcmp per field cost more); otherwise look it up.
+                var position: Int?
+                if index < order.count {
+                    let start = index == 0 ? 0 : names.ends[index - 1]
+                    if names.ends[index] - start == key.count {
+                        var same = true
+                        for offset in 0..<key.count where nameBytes[start + offset] != key[offset] {
+                            same = false
+                            break
+                        }
+                        if same { position = order[index].position }
+                    }
+                }
+                if position == nil { position = Administrasi.position(of: String(decoding: key, as: UTF8.self)) }
+                index += 1
+                guard let position, position < slots.count else {
+                    known = false
+                    return
+                }
+                slots[position] = value
             }
-            slots[position] = value
         }
         return scanned && known
     }
 
     /// `Administrasi.canonicalOrder` with the names as bytes, for comparing with stored keys.
     static let administrasiOrder: [(name: [UInt8], position: Int)] = Administrasi.canonicalOrder.map { (Array($0.name.utf8), $0.position) }
+
+    /// The same names back to back, and where each ends.
+    static let administrasiNames: (bytes: [UInt8], ends: [Int]) = administrasiOrder.reduce(into: ([], [])) { names, entry in
+        names.0 += entry.name
+        names.1.append(names.0.count)
+    }
 
     static func images(_ text: String, decoder: JSONDecoder) throws -> [String?] {
         if let items = optionalStrings(text) { return items }

@@ -81,6 +81,59 @@ import TestSupport
         #expect(try bytes(paths[0]) == bytes(paths[1]))
     }
 
+    /// A run of integer columns in one call and a repeat of the previous row's values give the
+    /// same bytes as a value at a time; a run that does not fit stores nothing.
+    @Test func integerRunsAndRepeatsGiveTheSameBytes() throws {
+        let columns = [
+            ParquetColumn("village", .string, dictionary: true),
+            ParquetColumn("note", .string),
+            ParquetColumn("a", .int64, dictionary: true),
+            ParquetColumn("b", .int32),
+            ParquetColumn("c", .int64, optional: false),
+        ]
+        var one = ParquetRowGroup(columns: columns)
+        var bulk = ParquetRowGroup(columns: columns)
+        for n in 0..<4000 {
+            let village: String? = n % 29 == 0 ? nil : "DESA \(n / 10)"
+            let note: String? = n % 3 == 0 ? nil : "n\(n / 10)"
+            let counts: [Int?] = [n % 4 == 0 ? nil : n * 5, n % 6 == 0 ? nil : -n, n]
+            let repeats = n % 10 != 0 && n % 29 != 0 && (n - 1) % 29 != 0 && n % 3 != 0 && (n - 1) % 3 != 0
+            for (column, text) in [village, note].enumerated() {
+                if let text { try one.append(column, string: text) } else { try one.appendNull(column) }
+            }
+            if repeats {
+                try bulk.repeatPrevious(0..<2)
+            } else {
+                for (column, text) in [village, note].enumerated() {
+                    if let text { try bulk.append(column, string: text) } else { try bulk.appendNull(column) }
+                }
+            }
+            for (offset, count) in counts.enumerated() {
+                if let count { try one.append(2 + offset, int: Int64(count)) } else { try one.appendNull(2 + offset) }
+            }
+            try bulk.append(2, ints: counts)
+            try one.endRow()
+            try bulk.endRow()
+        }
+        let paths = [folder.sub("one.parquet"), folder.sub("bulk.parquet")]
+        for (path, group) in zip(paths, [one, bulk]) {
+            let file = try ParquetFile(path: path, columns: columns, options: ParquetOptions())
+            try file.write(group.encode(ParquetOptions()))
+            try file.close()
+        }
+        #expect(try bytes(paths[0]) == bytes(paths[1]))
+
+        var refused = ParquetRowGroup(columns: columns)
+        #expect(throws: ParquetError.self) { try refused.repeatPrevious(0..<2) }
+        try refused.append(0, string: "x")
+        try refused.appendNull(1)
+        #expect(throws: ParquetError.self) { try refused.append(2, ints: [1, Int(Int32.max) + 1, 3]) }
+        #expect(throws: ParquetError.self) { try refused.append(2, ints: [1, 2, nil]) }
+        try refused.append(2, ints: [1, 2, 3])
+        try refused.endRow()
+        #expect(refused.rows == 1)
+    }
+
     @Test func aRowMissingAValueIsRefused() throws {
         var group = ParquetRowGroup(columns: Self.columns)
         try group.append(0, string: "3201")

@@ -9,11 +9,15 @@ public struct ParquetRowGroup {
     public let columns: [ParquetColumn]
     var buffers: [ColumnBuffer]
     public private(set) var rows = 0
+    /// Each column's kind and whether it takes nulls, apart from its name: checking a value
+    /// then copies no string.
+    private let kinds: [(kind: ParquetColumn.Kind, optional: Bool)]
 
     /// `capacity`: rows expected, so that the buffers grow once rather than by doubling.
     public init(columns: [ParquetColumn], capacity: Int = 0) {
         self.columns = columns
         buffers = columns.map { ColumnBuffer(column: $0, capacity: capacity) }
+        kinds = columns.map { ($0.kind, $0.optional) }
     }
 
     public var isEmpty: Bool { rows == 0 }
@@ -48,12 +52,12 @@ public struct ParquetRowGroup {
     // Typed appends: one value into one column; `endRow()` checks every column got exactly one.
 
     public mutating func appendNull(_ column: Int) throws {
-        guard columns[column].optional else { throw ParquetError(description: "null in required column \(columns[column].name)") }
+        guard kinds[column].optional else { throw ParquetError(description: "null in required column \(columns[column].name)") }
         buffers[column].appendNull()
     }
 
     public mutating func append(_ column: Int, int value: Int64) throws {
-        switch columns[column].kind {
+        switch kinds[column].kind {
         case .int64, .timestampMicrosUTC: break
         case .int32 where value >= Int64(Int32.min) && value <= Int64(Int32.max): break
         default: throw ParquetError(description: "\(value) does not fit the column \(columns[column].name)")
@@ -68,11 +72,12 @@ public struct ParquetRowGroup {
             throw ParquetError(description: "\(values.count) values from column \(column) of \(columns.count)")
         }
         for (offset, value) in values.enumerated() {
-            let target = columns[column + offset]
+            let target = kinds[column + offset]
             switch (target.kind, value) {
             case (_, nil) where target.optional, (.int64, _?), (.timestampMicrosUTC, _?): break
             case (.int32, let value?) where value >= Int(Int32.min) && value <= Int(Int32.max): break
-            default: throw ParquetError(description: "\(value.map(String.init) ?? "null") does not fit the column \(target.name)")
+            default:
+                throw ParquetError(description: "\(value.map(String.init) ?? "null") does not fit the column \(columns[column + offset].name)")
             }
         }
         buffers.withUnsafeMutableBufferPointer { buffers in
@@ -96,12 +101,12 @@ public struct ParquetRowGroup {
     }
 
     public mutating func append(_ column: Int, bool value: Bool) throws {
-        guard columns[column].kind == .boolean else { throw ParquetError(description: "\(value) does not fit the column \(columns[column].name)") }
+        guard kinds[column].kind == .boolean else { throw ParquetError(description: "\(value) does not fit the column \(columns[column].name)") }
         buffers[column].append(bool: value)
     }
 
     public mutating func append(_ column: Int, double value: Double) throws {
-        guard columns[column].kind == .double, !value.isNaN else {
+        guard kinds[column].kind == .double, !value.isNaN else {
             throw ParquetError(description: "\(value) does not fit the column \(columns[column].name)")
         }
         buffers[column].append(double: value)
@@ -109,7 +114,7 @@ public struct ParquetRowGroup {
 
     /// A string as UTF-8 bytes (copied; the pointer need only live for the call).
     public mutating func append(_ column: Int, utf8 value: UnsafeBufferPointer<UInt8>) throws {
-        guard columns[column].kind == .string else { throw ParquetError(description: "text does not fit the column \(columns[column].name)") }
+        guard kinds[column].kind == .string else { throw ParquetError(description: "text does not fit the column \(columns[column].name)") }
         buffers[column].append(utf8: value)
     }
 

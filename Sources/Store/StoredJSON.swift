@@ -134,47 +134,63 @@ enum StoredJSON {
     /// caller then decodes them with JSONDecoder). No allocation: the TPS tables read a form per row.
     static func scanAdministrasi(_ bytes: UnsafeBufferPointer<UInt8>, into slots: inout [Int?]) -> Bool {
         for index in slots.indices { slots[index] = nil }
-        // The stored form lists the 18 fields in sorted key order: place them by name.
+        if scanCanonicalAdministrasi(bytes, into: &slots) { return true }
+        for index in slots.indices { slots[index] = nil }
+        // Another order or a subset of the fields: place each member by name.
         var known = true
-        var index = 0
-        let order = StoredJSON.administrasiOrder
-        let names = StoredJSON.administrasiNames
-        let scanned = names.bytes.withUnsafeBufferPointer { nameBytes in
-            scanIntegerObject(bytes) { key, value in
-                // Usually the member at index i is the i-th name in byte order (compared here
-                // byte by byte: a call to memcmp per field cost more); otherwise look it up.
-                var position: Int?
-                if index < order.count {
-                    let start = index == 0 ? 0 : names.ends[index - 1]
-                    if names.ends[index] - start == key.count {
-                        var same = true
-                        for offset in 0..<key.count where nameBytes[start + offset] != key[offset] {
-                            same = false
-                            break
-                        }
-                        if same { position = order[index].position }
-                    }
-                }
-                if position == nil { position = Administrasi.position(of: String(decoding: key, as: UTF8.self)) }
-                index += 1
-                guard let position, position < slots.count else {
-                    known = false
-                    return
-                }
-                slots[position] = value
+        let scanned = scanIntegerObject(bytes) { key, value in
+            guard let position = Administrasi.position(of: String(decoding: key, as: UTF8.self)), position < slots.count else {
+                known = false
+                return
             }
+            slots[position] = value
         }
         return scanned && known
     }
 
-    /// `Administrasi.canonicalOrder` with the names as bytes, for comparing with stored keys.
-    static let administrasiOrder: [(name: [UInt8], position: Int)] = Administrasi.canonicalOrder.map { (Array($0.name.utf8), $0.position) }
-
-    /// The same names back to back, and where each ends.
-    static let administrasiNames: (bytes: [UInt8], ends: [Int]) = administrasiOrder.reduce(into: ([], [])) { names, entry in
-        names.0 += entry.name
-        names.1.append(names.0.count)
+    /// The form exactly as the importer writes it: every field, in byte order of the names,
+    /// `{"name":value,...}`. Read by matching the bytes against that expected text, which is
+    /// most of the TPS table's reading (a form per row), so no key is looked up by name.
+    /// False at the first byte that differs.
+    private static func scanCanonicalAdministrasi(_ bytes: UnsafeBufferPointer<UInt8>, into slots: inout [Int?]) -> Bool {
+        let keys = administrasiKeys
+        let count = bytes.count
+        guard count > 0, bytes[0] == UInt8(ascii: "{") else { return false }
+        var index = 1
+        for field in 0..<keys.positions.count {
+            // `"name":`
+            let start = field == 0 ? 0 : keys.ends[field - 1]
+            let length = keys.ends[field] - start
+            guard index + length + 3 <= count, bytes[index] == UInt8(ascii: "\"") else { return false }
+            guard memcmp(bytes.baseAddress! + index + 1, keys.bytes.baseAddress! + start, length) == 0 else { return false }
+            index += 1 + length
+            guard bytes[index] == UInt8(ascii: "\""), bytes[index + 1] == UInt8(ascii: ":") else { return false }
+            guard let (value, next) = integerOrNull(bytes, at: index + 2), next < count else { return false }
+            slots[keys.positions[field]] = value
+            let separator = field == keys.positions.count - 1 ? UInt8(ascii: "}") : UInt8(ascii: ",")
+            guard bytes[next] == separator else { return false }
+            index = next + 1
+        }
+        return index == count
     }
+
+    /// The form's names in byte order, back to back in one buffer that lives as long as the
+    /// program, with where each ends and its position in `Administrasi.fieldNames`.
+    // Never written after it is made: safe to read from every thread.
+    nonisolated(unsafe) private static let administrasiKeys: (bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, positions: UnsafeBufferPointer<Int>) = {
+        let order = Administrasi.canonicalOrder
+        let names = order.flatMap { Array($0.name.utf8) }
+        var ends: [Int] = []
+        for entry in order { ends.append((ends.last ?? 0) + entry.name.utf8.count) }
+        func permanent<T>(_ values: [T]) -> UnsafeBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: values.count)
+            _ = buffer.initialize(from: values)
+            return UnsafeBufferPointer(buffer)
+        }
+        return (permanent(names), permanent(ends), permanent(order.map(\.position)))
+    }()
+
+
 
     static func images(_ text: String, decoder: JSONDecoder) throws -> [String?] {
         if let items = optionalStrings(text) { return items }

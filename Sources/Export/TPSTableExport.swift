@@ -265,22 +265,25 @@ struct TPSRowEncoder {
         row.end()
     }
 
+    // The CSV calls are skipped here when there is no CSV: a call per cell for nothing cost
+    // more than the check.
+
     private mutating func null() throws {
-        row.empty()
+        if row.enabled { row.empty() }
         try group.appendNull(column)
         column += 1
     }
 
     private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>?) throws {
         guard let bytes else { return try null() }
-        row.field(bytes)
+        if row.enabled { row.field(bytes) }
         try group.append(column, utf8: bytes)
         column += 1
     }
 
     private mutating func integer(_ value: Int?) throws {
         guard let value else { return try null() }
-        row.field(value)
+        if row.enabled { row.field(value) }
         try group.append(column, int: Int64(value))
         column += 1
     }
@@ -298,7 +301,7 @@ struct TPSRowEncoder {
 
     private mutating func flag(_ value: Bool?) throws {
         guard let value else { return try null() }
-        row.field(value)
+        if row.enabled { row.field(value) }
         try group.append(column, bool: value)
         column += 1
     }

@@ -346,24 +346,27 @@ enum RLE {
         let groups = (values.count + 7) / 8
         varint(UInt64(groups) << 1 | 1, into: &out)
         guard bitWidth > 0 else { return }
-        var buffer: UInt64 = 0
-        var bits = 0
-        for value in values {
-            buffer |= UInt64(value) << bits
-            bits += bitWidth
-            while bits >= 8 {
-                out.append(UInt8(buffer & 0xFF))
-                buffer >>= 8
-                bits -= 8
+        // Exactly `groups * bitWidth` bytes (8 values of `bitWidth` bits per group), written in
+        // place: an append per byte checked the array's uniqueness and capacity each time.
+        let start = out.count
+        let size = groups * bitWidth
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBufferPointer { bytes in
+            var position = start
+            var buffer: UInt64 = 0
+            var bits = 0
+            for value in values {
+                buffer |= UInt64(value) << bits
+                bits &+= bitWidth
+                while bits >= 8 {
+                    bytes[position] = UInt8(truncatingIfNeeded: buffer)
+                    position &+= 1
+                    buffer >>= 8
+                    bits &-= 8
+                }
             }
-        }
-        // Padding values are zeros: their bits are zeros.
-        let padding = groups * 8 - values.count
-        bits += padding * bitWidth
-        while bits > 0 {
-            out.append(UInt8(buffer & 0xFF))
-            buffer >>= 8
-            bits -= 8
+            // Padding values are zeros: so are their bits, and the bytes are zeros already.
+            if bits > 0 { bytes[position] = UInt8(truncatingIfNeeded: buffer) }
         }
     }
 }

@@ -87,12 +87,16 @@ public struct ParquetRowGroup {
         }
     }
 
-    /// The previous row's values again in `columns` (the names of a village's ancestors, say,
-    /// while its TPS follow one another): no dictionary lookup or copy of the bytes.
+    /// The previous row's values again in the columns of `range`, which have none yet in this
+    /// row (the names of a village's ancestors, say, while its TPS follow one another): no
+    /// dictionary lookup or copy of the bytes.
     public mutating func repeatPrevious(_ range: Range<Int>) throws {
         guard rows > 0 else { throw ParquetError(description: "no previous row to repeat") }
         guard range.lowerBound >= 0, range.upperBound <= columns.count else {
             throw ParquetError(description: "columns \(range) of \(columns.count)")
+        }
+        for column in range where buffers[column].count != rows {
+            throw ParquetError(description: "column \(columns[column].name) has a value in this row already")
         }
         let previous = rows - 1
         buffers.withUnsafeMutableBufferPointer { buffers in

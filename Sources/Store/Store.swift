@@ -12,6 +12,11 @@ public final class Store {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         db = try Database(path: path)
+        // 16 KiB pages (SQLite's default is 4): the build and the download tables read the store
+        // in long runs of key order, and a quarter of the page reads and shallower B-trees made
+        // the national TPS table's export about a tenth cheaper. It takes effect only in a new
+        // file; an existing store keeps its page size.
+        try db.execute("PRAGMA page_size = 16384")
         // WAL + NORMAL: a crash can lose the last transactions but never corrupts the file,
         // and every transaction is whole, which is all the import needs to be restartable.
         try db.execute("PRAGMA journal_mode = WAL")

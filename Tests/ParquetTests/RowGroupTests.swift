@@ -132,6 +132,9 @@ import TestSupport
         try refused.append(2, ints: [1, 2, 3])
         try refused.endRow()
         #expect(refused.rows == 1)
+        try refused.append(0, string: "y")
+        #expect(throws: ParquetError.self) { try refused.repeatPrevious(0..<2) }  // column 0 has its value
+        try refused.repeatPrevious(1..<2)
     }
 
     @Test func aRowMissingAValueIsRefused() throws {

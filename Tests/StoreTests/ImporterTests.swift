@@ -100,6 +100,8 @@ import TestSupport
         // The second copy of 001 is newer and retrieved later: not the first.
         #expect(expected[0][3] == "2026-01-02T00:00:00Z")
 
+        #expect(try store.db.statement("PRAGMA page_size").rows { $0.int(0) } == [16384])
+
         // Back to schema 1 (no first-copy columns), then opened again.
         for column in ["first_raw_sha256", "first_url", "first_retrieved_at"] {
             try store.db.execute("ALTER TABLE tps_version DROP COLUMN \(column)")

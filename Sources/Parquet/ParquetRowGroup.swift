@@ -286,9 +286,10 @@ struct ByteStrings {
     mutating func repeatLast() {
         let start = ends.count < 2 ? 0 : ends[ends.count - 2]
         let end = ends[ends.count - 1]
-        // A byte at a time: appending a slice of the array to itself would copy the whole array.
-        bytes.reserveCapacity(bytes.count + end - start)
-        for index in start..<end { bytes.append(bytes[index]) }
+        // Through a copy of the value: appending a slice of the array to itself would copy the
+        // whole array first.
+        let value = Array(bytes[start..<end])
+        bytes.append(contentsOf: value)
         ends.append(bytes.count)
     }
 

@@ -154,6 +154,7 @@ enum StoredJSON {
     /// False at the first byte that differs.
     private static func scanCanonicalAdministrasi(_ bytes: UnsafeBufferPointer<UInt8>, into slots: inout [Int?]) -> Bool {
         let keys = administrasiKeys
+        guard slots.count >= Administrasi.fieldNames.count else { return false }
         let count = bytes.count
         guard count > 0, bytes[0] == UInt8(ascii: "{") else { return false }
         var index = 1

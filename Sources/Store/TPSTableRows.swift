@@ -102,7 +102,7 @@ extension Store {
             }
             var versionCount = 0
             if order >= 0 {
-                guard !versions.isNull(6) else {
+                guard !versions.isNull(6), !versions.isNull(7), !versions.isNull(8) else {
                     throw SQLiteError(code: 0, message: "TPS \(String(decoding: versions.bytes(0), as: UTF8.self)): a version with no source file")
                 }
                 copy.take(versions, columns: 9)

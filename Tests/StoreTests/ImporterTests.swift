@@ -110,6 +110,10 @@ import TestSupport
         let reopened = try Store(path: store.path)
         #expect(try rows(reopened, kept) == expected)
         #expect(try reopened.db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) } == ["2"])
+
+        // A version whose first copy is only partly known (a hand-edited store) is an error, not a crash.
+        try reopened.db.execute("UPDATE tps_version SET first_url = NULL WHERE code = '3101011001002'")
+        #expect(throws: SQLiteError.self) { try reopened.forEachTPSTableRow { _ in } }
     }
 
     @Test func changedContentAddsAVersionAndTheNewestTsIsCurrent() throws {

@@ -49,7 +49,7 @@ extension ParquetRowGroup {
         results.initialize(repeating: nil)
         defer { results.deinitialize().deallocate() }
         nonisolated(unsafe) let slots = results
-        nonisolated(unsafe) let buffers = self.buffers
+        let buffers = self.buffers
         let threads = max(1, min(options.threads, count))
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             for index in stride(from: worker, to: count, by: threads) {

@@ -191,8 +191,6 @@ enum StoredJSON {
         return (permanent(names), permanent(ends), permanent(order.map(\.position)))
     }()
 
-
-
     static func images(_ text: String, decoder: JSONDecoder) throws -> [String?] {
         if let items = optionalStrings(text) { return items }
         return try decoder.decode([String?].self, from: Data(text.utf8))

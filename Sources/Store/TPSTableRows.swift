@@ -162,10 +162,6 @@ extension Store {
         a.count == b.count && a.withUnsafeBufferPointer { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
     }
 
-    static func equal(_ a: [UInt8], _ b: ColumnBytes, count: Int) -> Bool {
-        b.count == count && a.withUnsafeBufferPointer { a in count == 0 || memcmp(a.baseAddress!, b.baseAddress!, count) == 0 }
-    }
-
     /// Byte order of two codes, as `ORDER BY` sorts text.
     static func compare(_ a: ColumnBytes, _ b: ColumnBytes) -> Int32 {
         let shared = min(a.count, b.count)
@@ -226,8 +222,6 @@ extension Statement {
         guard let start = sqlite3_column_text(pointer, column) else { return ColumnBytes(start: nil, count: 0) }
         return ColumnBytes(start: start, count: Int(sqlite3_column_bytes(pointer, column)))
     }
-
-    func optionalBytes(_ column: Int32) -> ColumnBytes? { isNull(column) ? nil : bytes(column) }
 
     /// The column's text as bytes, nil for NULL, in two calls into SQLite (not three).
     func textBytes(_ column: Int32) -> ColumnBytes? {

@@ -164,6 +164,8 @@ public struct TPSTableExport {
 struct TPSRowEncoder {
     var group: ParquetRowGroup
     var row = CSVRowBuffer()
+    /// False: only the Parquet values are made, and no CSV call is made per cell.
+    private var csv = false
     private var column = 0
     private let candidates: [[UInt8]]
     private let names: [String: String]
@@ -189,7 +191,7 @@ struct TPSRowEncoder {
         } else {
             group.removeAll()
         }
-        row.enabled = csv
+        self.csv = csv
         villageKey = []
     }
 
@@ -205,7 +207,7 @@ struct TPSRowEncoder {
             villageKey = Array(tps.code.prefix(Level.village.codeLength))
             ancestors = tpsCode.lineage.dropLast().map { (Array($0.rawValue.utf8), Array((names[$0.rawValue] ?? $0.rawValue).utf8)) }
         }
-        row.reset()
+        if csv { row.reset() }
         column = 0
         try text(tps.code)
         if let name = tps.name {
@@ -217,7 +219,7 @@ struct TPSRowEncoder {
         if sameVillage {
             try group.repeatPrevious(column..<(column + 2 * ancestors.count))
             column += 2 * ancestors.count
-            if row.enabled {
+            if csv {
                 for index in ancestors.indices {
                     ancestors[index].code.withUnsafeBufferPointer { row.field($0) }
                     ancestors[index].name.withUnsafeBufferPointer { row.field($0) }
@@ -245,7 +247,7 @@ struct TPSRowEncoder {
             guard let seconds = KPUTimestamp.unixSeconds(utf8: ts) else {
                 throw ExportError("TPS \(String(decoding: tps.code, as: UTF8.self)): stored ts \(String(decoding: ts, as: UTF8.self)) is not a KPU timestamp")
             }
-            if row.enabled {
+            if csv {
                 var iso = KPUTimestamp.iso8601(unixSeconds: seconds)
                 iso.withUTF8 { row.field($0) }
             }
@@ -262,35 +264,32 @@ struct TPSRowEncoder {
         try text(current?.sourceURL)
         try text(current?.retrieved)
         try group.endRow()
-        row.end()
+        if csv { row.end() }
     }
 
-    // The CSV calls are skipped here when there is no CSV: a call per cell for nothing cost
-    // more than the check.
-
     private mutating func null() throws {
-        if row.enabled { row.empty() }
+        if csv { row.empty() }
         try group.appendNull(column)
         column += 1
     }
 
     private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>?) throws {
         guard let bytes else { return try null() }
-        if row.enabled { row.field(bytes) }
+        if csv { row.field(bytes) }
         try group.append(column, utf8: bytes)
         column += 1
     }
 
     private mutating func integer(_ value: Int?) throws {
         guard let value else { return try null() }
-        if row.enabled { row.field(value) }
+        if csv { row.field(value) }
         try group.append(column, int: Int64(value))
         column += 1
     }
 
     /// A run of integer cells, in one call to the row group.
     private mutating func integers(_ values: [Int?]) throws {
-        if row.enabled {
+        if csv {
             for value in values {
                 if let value { row.field(value) } else { row.empty() }
             }
@@ -301,7 +300,7 @@ struct TPSRowEncoder {
 
     private mutating func flag(_ value: Bool?) throws {
         guard let value else { return try null() }
-        if row.enabled { row.field(value) }
+        if csv { row.field(value) }
         try group.append(column, bool: value)
         column += 1
     }
@@ -316,8 +315,6 @@ public struct ExportError: Error, CustomStringConvertible {
 struct CSVRowBuffer {
     private(set) var bytes: [UInt8] = []
     private var fields = 0
-    /// False: every call does nothing (a Parquet-only export).
-    var enabled = true
 
     mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
@@ -325,7 +322,6 @@ struct CSVRowBuffer {
     }
 
     private mutating func separate() {
-        guard enabled else { return }
         if fields > 0 { bytes.append(UInt8(ascii: ",")) }
         fields += 1
     }
@@ -333,7 +329,6 @@ struct CSVRowBuffer {
     mutating func empty() { separate() }
 
     mutating func field(_ value: UnsafeBufferPointer<UInt8>) {
-        guard enabled else { return }
         separate()
         guard value.contains(where: CSV.isSpecial) else {
             bytes.append(contentsOf: value)
@@ -348,7 +343,6 @@ struct CSVRowBuffer {
     }
 
     mutating func field(_ value: Int) {
-        guard enabled else { return }
         separate()
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
@@ -377,7 +371,6 @@ struct CSVRowBuffer {
     }
 
     mutating func end() {
-        guard enabled else { return }
         bytes.append(0x0D)
         bytes.append(0x0A)
     }

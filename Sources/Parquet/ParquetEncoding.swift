@@ -138,7 +138,7 @@ extension ColumnBuffer {
         let size = payload.reduce(0) { $0 + $1.count }
         let body: [UInt8]
         switch options.codec {
-        case .uncompressed: body = Snappy.joined(payload)
+        case .uncompressed: body = concatenated(payload)
         case .gzip: body = try Gzip.compress(payload, level: options.gzipLevel)
         case .snappy: body = try Snappy.compress(payload)
         }
@@ -403,21 +403,22 @@ enum Gzip {
     }
 }
 
+/// A page's pieces back to back, copied a piece at a time (`Array(pieces.joined())` copies a
+/// byte at a time).
+private func concatenated(_ pieces: [[UInt8]]) -> [UInt8] {
+    if pieces.count == 1 { return pieces[0] }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+    for piece in pieces { bytes += piece }
+    return bytes
+}
+
 /// SNAPPY through the system libsnappy: Parquet's SNAPPY codec is one raw Snappy block per page
 /// (no framing format).
 enum Snappy {
-    /// The pieces back to back, copied a piece at a time (`Array(pieces.joined())` copies a byte at a time).
-    static func joined(_ pieces: [[UInt8]]) -> [UInt8] {
-        if pieces.count == 1 { return pieces[0] }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
-        for piece in pieces { bytes += piece }
-        return bytes
-    }
-
     static func compress(_ pieces: [[UInt8]]) throws -> [UInt8] {
         // Snappy compresses one contiguous buffer.
-        let input = joined(pieces)
+        let input = concatenated(pieces)
         // The empty block is its length alone, a varint 0.
         guard !input.isEmpty else { return [0] }
         var length = snappy_max_compressed_length(input.count)

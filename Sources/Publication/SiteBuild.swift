@@ -258,14 +258,17 @@ public struct SiteBuild {
                 if ours != theirs { failures.append("\(village.rawValue): \(ours) != SQLite's \(theirs)") }
             }
         } else {
-            for (length, level) in [(0, nil), (2, Level.province), (4, .regency), (6, .district), (10, .village)] as [(Int, Level?)] {
-                let sql = try context.store.sqlVoteTotals(prefixLength: length)
-                let nodes = level.map { tree.regions(at: $0) } ?? [tree.nation]
-                for node in nodes {
-                    let ours = node.totals.votes.filter { $0.value != 0 }
-                    let theirs = (sql[node.code?.rawValue ?? ""] ?? [:]).filter { $0.value != 0 }
-                    if ours != theirs { failures.append("\(node.code?.rawValue ?? "nation"): \(ours) != SQLite's \(theirs)") }
-                }
+            // Villages only: every level above was just checked to be the sum of its children, so
+            // villages that match SQLite make every level match. One SQL pass instead of five.
+            var sql = try context.store.sqlVoteTotals(prefixLength: Level.village.codeLength)
+            for node in tree.regions(at: .village) {
+                let ours = node.totals.votes.filter { $0.value != 0 }
+                let theirs = (sql.removeValue(forKey: node.code!.rawValue) ?? [:]).filter { $0.value != 0 }
+                if ours != theirs { failures.append("\(node.code!.rawValue): \(ours) != SQLite's \(theirs)") }
+            }
+            // Votes SQLite counts under no village of the tree would be missing from every total.
+            for (village, votes) in sql.sorted(by: { $0.key < $1.key }) where votes.values.contains(where: { $0 != 0 }) {
+                failures.append("\(village): SQLite counts \(votes), but the tree has no such village")
             }
         }
         if !failures.isEmpty {
@@ -568,16 +571,18 @@ public struct SiteBuild {
         let folder = "downloads/"
         let tables = context.downloads.filter { $0.schema != nil && $0.format == "csv" && !$0.name.hasPrefix("ppwp-tps-") }
         var page = context.renderer.base(folder: folder, title: "Unduh data")
-        page["files"] = context.downloads.map { file -> [String: Any] in
-            ["name": file.name, "description": file.description, "rows": Format.count(file.rows),
-             "bytes": Format.count(file.bytes), "sha256": file.sha256, "format": file.format]
-        }
-        page["tables"] = tables.map { file -> [String: Any] in
-            ["name": file.name, "columns": (file.schema ?? []).map { ["name": $0.name, "type": $0.kind.rawValue, "description": $0.description] }]
-        }
-        page["created"] = package.created
-        page["version"] = package.version
-        page["json_ld"] = package.jsonLD
+        page["files"] = .list(context.downloads.map { file in
+            ["name": .text(file.name), "description": .text(file.description), "rows": .text(Format.count(file.rows)),
+             "bytes": .text(Format.count(file.bytes)), "sha256": .text(file.sha256), "format": .text(file.format)]
+        })
+        page["tables"] = .list(tables.map { file in
+            ["name": .text(file.name), "columns": .list((file.schema ?? []).map {
+                ["name": .text($0.name), "type": .text($0.kind.rawValue), "description": .text($0.description)]
+            })]
+        })
+        page["created"] = .text(package.created)
+        page["version"] = .text(package.version)
+        page["json_ld"] = .text(package.jsonLD)
         try context.output.write(folder + "index.html", context.renderer.templates.render("downloads", page))
         try context.sitemap.add(folder)
     }
@@ -585,11 +590,11 @@ public struct SiteBuild {
     static func writeHomePage(_ context: Context) throws {
         let tree = context.tree!
         var page = context.renderer.base(folder: "", title: "Beranda")
-        page["description"] = context.config.description
-        page["tps_total"] = Format.count(tree.nation.totals.tpsTotal)
-        page["tps_with_results"] = Format.count(tree.nation.totals.tpsWithResults)
-        page["provinces"] = tree.nation.children.map { ["code": $0.rawValue, "name": tree.name(of: $0)] }
-        page["audit"] = context.audit != nil
+        page["description"] = .text(context.config.description)
+        page["tps_total"] = .text(Format.count(tree.nation.totals.tpsTotal))
+        page["tps_with_results"] = .text(Format.count(tree.nation.totals.tpsWithResults))
+        page["provinces"] = .list(tree.nation.children.map { ["code": .text($0.rawValue), "name": .text(tree.name(of: $0))] })
+        page["audit"] = .flag(context.audit != nil)
         try context.output.write("index.html", context.renderer.templates.render("home", page))
         try context.sitemap.add("")
     }

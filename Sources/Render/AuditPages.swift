@@ -31,12 +31,12 @@ public struct AuditPages {
     }
 
     /// Audit pages are about infrastructure, not the (possibly invented) results: no DEMO banner.
-    func base(folder: String, title: String) -> [String: Any] {
+    func base(folder: String, title: String) -> TemplateObject {
         var context = renderer.base(folder: folder, title: title)
         context["demo"] = false
         context["twin"] = true
-        context["audit"] = SitePath.root(from: folder) + SitePath.audit
-        context["legal"] = SitePath.root(from: folder) + SitePath.auditLegal
+        context["audit"] = .text(SitePath.root(from: folder) + SitePath.audit)
+        context["legal"] = .text(SitePath.root(from: folder) + SitePath.auditLegal)
         return context
     }
 
@@ -45,18 +45,18 @@ public struct AuditPages {
     func overview() -> RenderedPage {
         let folder = SitePath.audit
         var context = base(folder: folder, title: "Audit infrastruktur")
-        let root = context["root"] as! String
-        context["findings"] = audit.findings.map { verified -> [String: Any] in
+        let root = SitePath.root(from: folder)
+        context["findings"] = .objects(audit.findings.map { verified -> TemplateObject in
             let finding = verified.finding
-            return ["id": finding.id, "href": root + SitePath.auditFinding(finding.id), "title": localized(finding.title),
-                    "category": finding.category.rawValue, "status": Self.statusLabel(finding.status),
-                    "is_example": finding.status == .example, "date": finding.observed.from,
-                    "evidence_count": verified.evidence.count,
-                    "subjects": finding.subjects.map { ["domain": $0.domain, "href": root + SitePath.auditDomain($0.domain)] }]
-        }
-        context["references"] = audit.references.map { referenceContext($0, root: root) }
-        context["has_references"] = !audit.references.isEmpty
-        context["checksums"] = root + SitePath.auditEvidence("SHA256SUMS")
+            return ["id": .text(finding.id), "href": .text(root + SitePath.auditFinding(finding.id)), "title": .object(localized(finding.title)),
+                    "category": .text(finding.category.rawValue), "status": .text(Self.statusLabel(finding.status)),
+                    "is_example": .flag(finding.status == .example), "date": .text(finding.observed.from),
+                    "evidence_count": .number(verified.evidence.count),
+                    "subjects": .objects(finding.subjects.map { ["domain": .text($0.domain), "href": .text(root + SitePath.auditDomain($0.domain))] })]
+        })
+        context["references"] = .objects(audit.references.map { referenceContext($0, root: root) })
+        context["has_references"] = .flag(!audit.references.isEmpty)
+        context["checksums"] = .text(root + SitePath.auditEvidence("SHA256SUMS"))
         let twin = JSONValue.object([
             ("findings", .array(audit.findings.map { verified in
                 let finding = verified.finding
@@ -69,69 +69,71 @@ public struct AuditPages {
             ("references", .array(audit.references.map(referenceJSON))),
             ("legal", .string(SitePath.auditLegal)),
         ])
-        return RenderedPage(folder: folder, html: renderer.templates.render("audit", context), json: twin.serialized() + "\n", csv: nil)
+        return RenderedPage(folder: folder, html: renderer.templates.render("audit", context), json: twin.file(), csv: nil)
     }
 
     func page(for verified: VerifiedFinding) -> RenderedPage {
         let finding = verified.finding
         let folder = SitePath.auditFinding(finding.id)
         var context = base(folder: folder, title: finding.id)
-        let root = context["root"] as! String
-        context["id"] = finding.id
-        context["finding_title"] = localized(finding.title)
-        context["category"] = finding.category.rawValue
-        context["status"] = Self.statusLabel(finding.status)
-        context["is_example"] = finding.status == .example
-        context["significance"] = localized(finding.significance)
-        context["observed_from"] = finding.observed.from
-        context["observed_to"] = finding.observed.to ?? false
-        context["observation"] = localized(finding.observation)
-        context["interpretation"] = localized(finding.interpretation)
-        context["subjects"] = finding.subjects.map { subject -> [String: Any] in
-            ["domain": subject.domain, "href": root + SitePath.auditDomain(subject.domain), "role": subject.role ?? "unknown",
-             "addresses": subject.addresses.map { addressContext($0, in: finding, linked: false, root: root) },
-             "has_addresses": !subject.addresses.isEmpty]
-        }
-        context["positions"] = finding.kpuPosition.map { position -> [String: Any] in
-            ["date": position.date, "by": position.by, "summary": localized(position.summary), "sources": sourceLinks(position.sources)]
-        }
-        context["has_positions"] = !finding.kpuPosition.isEmpty
-        context["evidence"] = verified.evidence.map { evidenceContext($0, root: root) }
-        context["has_evidence"] = !verified.evidence.isEmpty
-        context["evidence_note"] = finding.evidenceNote.map(localized) ?? false
-        context["sources"] = finding.sources.map(sourceContext)
-        context["caveats"] = finding.caveats.map(localized)
-        context["history"] = finding.history.map { ["date": $0.date, "change": $0.change] }
-        context["permanent_url"] = renderer.site.permanentURL(folder)
+        let root = SitePath.root(from: folder)
+        context["id"] = .text(finding.id)
+        context["finding_title"] = .object(localized(finding.title))
+        context["category"] = .text(finding.category.rawValue)
+        context["status"] = .text(Self.statusLabel(finding.status))
+        context["is_example"] = .flag(finding.status == .example)
+        context["significance"] = .object(localized(finding.significance))
+        context["observed_from"] = .text(finding.observed.from)
+        context["observed_to"] = finding.observed.to.map(TemplateValue.text) ?? false
+        context["observation"] = .object(localized(finding.observation))
+        context["interpretation"] = .object(localized(finding.interpretation))
+        context["subjects"] = .objects(finding.subjects.map { subject -> TemplateObject in
+            ["domain": .text(subject.domain), "href": .text(root + SitePath.auditDomain(subject.domain)), "role": .text(subject.role ?? "unknown"),
+             "addresses": .objects(subject.addresses.map { addressContext($0, in: finding, linked: false, root: root) }),
+             "has_addresses": .flag(!subject.addresses.isEmpty)]
+        })
+        context["positions"] = .objects(finding.kpuPosition.map { position -> TemplateObject in
+            ["date": .text(position.date), "by": .text(position.by), "summary": .object(localized(position.summary)),
+             "sources": .objects(sourceLinks(position.sources))]
+        })
+        context["has_positions"] = .flag(!finding.kpuPosition.isEmpty)
+        context["evidence"] = .objects(verified.evidence.map { evidenceContext($0, root: root) })
+        context["has_evidence"] = .flag(!verified.evidence.isEmpty)
+        context["evidence_note"] = finding.evidenceNote.map { .object(localized($0)) } ?? false
+        context["sources"] = .objects(finding.sources.map(sourceContext))
+        context["caveats"] = .objects(finding.caveats.map(localized))
+        context["history"] = .objects(finding.history.map { ["date": .text($0.date), "change": .text($0.change)] })
+        context["permanent_url"] = .text(renderer.site.permanentURL(folder))
         return RenderedPage(folder: folder, html: renderer.templates.render("audit-finding", context),
-                            json: findingJSON(verified).serialized() + "\n", csv: nil)
+                            json: findingJSON(verified).file(), csv: nil)
     }
 
     func page(forDomain domain: String) -> RenderedPage {
         let folder = SitePath.auditDomain(domain)
         var context = base(folder: folder, title: domain)
-        let root = context["root"] as! String
+        let root = SitePath.root(from: folder)
         let findings = audit.findings(about: domain)
-        context["domain"] = domain
-        context["findings"] = findings.map { verified -> [String: Any] in
-            ["id": verified.finding.id, "href": root + SitePath.auditFinding(verified.finding.id), "title": localized(verified.finding.title),
-             "status": Self.statusLabel(verified.finding.status), "category": verified.finding.category.rawValue,
-             "date": verified.finding.observed.from]
-        }
+        context["domain"] = .text(domain)
+        context["findings"] = .objects(findings.map { verified -> TemplateObject in
+            ["id": .text(verified.finding.id), "href": .text(root + SitePath.auditFinding(verified.finding.id)),
+             "title": .object(localized(verified.finding.title)),
+             "status": .text(Self.statusLabel(verified.finding.status)), "category": .text(verified.finding.category.rawValue),
+             "date": .text(verified.finding.observed.from)]
+        })
         let addresses = findings.flatMap { verified in
             verified.finding.subjects.filter { $0.domain == domain }.flatMap { $0.addresses.map { (verified.finding, $0) } }
         }
-        context["addresses"] = addresses.map { addressContext($1, in: $0, linked: true, root: root) }
-        context["has_addresses"] = !addresses.isEmpty
+        context["addresses"] = .objects(addresses.map { addressContext($1, in: $0, linked: true, root: root) })
+        context["has_addresses"] = .flag(!addresses.isEmpty)
         let mentions = audit.findings.flatMap { verified in
             verified.evidence.filter { $0.parsed.hostNames.contains(domain) }.map { (verified.finding, $0) }
         }
-        context["mentions"] = mentions.map { finding, evidence -> [String: Any] in
-            ["finding": finding.id, "evidence": evidence.item.id, "type": evidence.item.type.rawValue,
-             "href": root + SitePath.auditFinding(finding.id) + "#" + evidence.item.id,
-             "captured_at": evidence.item.capturedAt, "example": evidence.item.example]
-        }
-        context["has_mentions"] = !mentions.isEmpty
+        context["mentions"] = .objects(mentions.map { finding, evidence -> TemplateObject in
+            ["finding": .text(finding.id), "evidence": .text(evidence.item.id), "type": .text(evidence.item.type.rawValue),
+             "href": .text(root + SitePath.auditFinding(finding.id) + "#" + evidence.item.id),
+             "captured_at": .text(evidence.item.capturedAt), "example": .flag(evidence.item.example)]
+        })
+        context["has_mentions"] = .flag(!mentions.isEmpty)
         let twin = JSONValue.object([
             ("domain", .string(domain)),
             ("findings", .array(findings.map { .string($0.finding.id) })),
@@ -143,23 +145,23 @@ public struct AuditPages {
                          ("type", .string(evidence.item.type.rawValue)), ("file", .string(SitePath.auditEvidence(evidence.item.path)))])
             })),
         ])
-        return RenderedPage(folder: folder, html: renderer.templates.render("audit-domain", context), json: twin.serialized() + "\n", csv: nil)
+        return RenderedPage(folder: folder, html: renderer.templates.render("audit-domain", context), json: twin.file(), csv: nil)
     }
 
     func legal() -> RenderedPage {
         let folder = SitePath.auditLegal
         var context = base(folder: folder, title: "Konteks hukum")
-        context["instruments"] = audit.legal.instruments.map { instrument -> [String: Any] in
-            ["id": instrument.id, "name": instrument.name, "summary": localized(instrument.summary),
-             "sources": instrument.sources.map(sourceContext)]
-        }
+        context["instruments"] = .objects(audit.legal.instruments.map { instrument -> TemplateObject in
+            ["id": .text(instrument.id), "name": .text(instrument.name), "summary": .object(localized(instrument.summary)),
+             "sources": .objects(instrument.sources.map(sourceContext))]
+        })
         let twin = JSONValue.object([
             ("instruments", .array(audit.legal.instruments.map { instrument in
                 .object([("id", .string(instrument.id)), ("name", .string(instrument.name)), ("summary", self.json(instrument.summary)),
                          ("sources", .array(instrument.sources.map(sourceJSON)))])
             })),
         ])
-        return RenderedPage(folder: folder, html: renderer.templates.render("audit-legal", context), json: twin.serialized() + "\n", csv: nil)
+        return RenderedPage(folder: folder, html: renderer.templates.render("audit-legal", context), json: twin.file(), csv: nil)
     }
 
     // MARK: Template contexts
@@ -175,139 +177,139 @@ public struct AuditPages {
         }
     }
 
-    func localized(_ text: Localized) -> [String: Any] { ["id": text.id, "en": text.en] }
+    func localized(_ text: Localized) -> TemplateObject { ["id": .text(text.id), "en": .text(text.en)] }
 
-    func sourceLinks(_ ids: [String]) -> [[String: Any]] {
-        ids.map { ["source": $0, "href": "#" + $0] }
+    /// Links to a finding's sources by id; `prefix` goes before the `#id` anchor (a finding's page, from elsewhere).
+    func sourceLinks(_ ids: [String], prefix: String = "") -> [TemplateObject] {
+        ids.map { ["source": .text($0), "href": .text(prefix + "#" + $0)] }
     }
 
-    func sourceContext(_ source: Finding.Source) -> [String: Any] {
-        ["source": source.id, "title": source.title, "title_from_url": source.titleFromURL ?? false,
-         "publisher": source.publisher, "date": source.date ?? false,
-         "url": source.url, "kind": source.kind.rawValue]
+    func sourceContext(_ source: Finding.Source) -> TemplateObject {
+        ["source": .text(source.id), "title": .text(source.title), "title_from_url": .flag(source.titleFromURL ?? false),
+         "publisher": .text(source.publisher), "date": source.date.map(TemplateValue.text) ?? false,
+         "url": .text(source.url), "kind": .text(source.kind.rawValue)]
     }
 
-    func referenceContext(_ reference: VerifiedReference, root: String) -> [String: Any] {
+    func referenceContext(_ reference: VerifiedReference, root: String) -> TemplateObject {
         let table = reference.table
-        return ["name": table.name, "snapshot": table.snapshot, "source": table.source, "licence": table.licence,
-                "href": root + "audit/reference/" + table.file, "file": table.file,
-                "sha256": table.sha256, "bytes": Format.count(reference.bytes), "example": table.example,
-                "note": localized(table.note), "rows": Format.count(reference.lookup.entries.count)]
+        return ["name": .text(table.name), "snapshot": .text(table.snapshot), "source": .text(table.source), "licence": .text(table.licence),
+                "href": .text(root + "audit/reference/" + table.file), "file": .text(table.file),
+                "sha256": .text(table.sha256), "bytes": .text(Format.count(reference.bytes)), "example": .flag(table.example),
+                "note": .object(localized(table.note)), "rows": .text(Format.count(reference.lookup.entries.count))]
     }
 
     /// A reported address with what each dated reference table says of it; `linked` pages (domain
     /// pages) point the source links and the finding at the finding's own page.
-    func addressContext(_ address: Finding.ReportedAddress, in finding: Finding, linked: Bool, root: String) -> [String: Any] {
+    func addressContext(_ address: Finding.ReportedAddress, in finding: Finding, linked: Bool, root: String) -> TemplateObject {
         let findingPage = root + SitePath.auditFinding(finding.id)
         return [
-            "address": address.address, "holder": address.reportedHolder ?? false, "reported_on": address.reportedOn ?? false,
-            "sources": sourceLinks(address.sources).map { link -> [String: Any] in
-                var link = link
-                if linked { link["href"] = findingPage + (link["href"] as! String) }
-                return link
-            },
-            "finding": linked ? ["id": finding.id, "href": findingPage] : false,
-            "attribution": attributionContext(address.address, example: finding.status == .example),
+            "address": .text(address.address), "holder": address.reportedHolder.map(TemplateValue.text) ?? false,
+            "reported_on": address.reportedOn.map(TemplateValue.text) ?? false,
+            "sources": .objects(sourceLinks(address.sources, prefix: linked ? findingPage : "")),
+            "finding": linked ? ["id": .text(finding.id), "href": .text(findingPage)] : false,
+            "attribution": .objects(attributionContext(address.address, example: finding.status == .example)),
         ]
     }
 
     /// One line per applicable reference table: the AS, its holder and registration country, or "not in the table".
-    func attributionContext(_ address: String, example: Bool) -> [[String: Any]] {
-        audit.attribution(of: address, example: example).map { attribution -> [String: Any] in
-            ["table": attribution.reference.name, "snapshot": attribution.reference.snapshot, "example": attribution.reference.example,
-             "found": attribution.entry != nil, "routed": attribution.entry?.isRouted ?? false,
-             "asn": attribution.entry.map { String($0.asn) } ?? "", "country": attribution.entry?.country ?? "",
-             "as_holder": attribution.entry?.holder ?? ""]
+    func attributionContext(_ address: String, example: Bool) -> [TemplateObject] {
+        audit.attribution(of: address, example: example).map { attribution -> TemplateObject in
+            ["table": .text(attribution.reference.name), "snapshot": .text(attribution.reference.snapshot),
+             "example": .flag(attribution.reference.example),
+             "found": .flag(attribution.entry != nil), "routed": .flag(attribution.entry?.isRouted ?? false),
+             "asn": .text(attribution.entry.map { String($0.asn) } ?? ""), "country": .text(attribution.entry?.country ?? ""),
+             "as_holder": .text(attribution.entry?.holder ?? "")]
         }
     }
 
-    func evidenceContext(_ evidence: VerifiedEvidence, root: String) -> [String: Any] {
+    func evidenceContext(_ evidence: VerifiedEvidence, root: String) -> TemplateObject {
         let item = evidence.item
-        var context: [String: Any] = [
-            "id": item.id, "type": item.type.rawValue, "description": item.description.map(localized) ?? false,
-            "file": root + SitePath.auditEvidence(item.path), "path": item.path, "sha256": item.sha256,
-            "bytes": Format.count(evidence.bytes), "tool": item.tool.name, "tool_version": item.tool.version,
-            "command": item.command, "captured_at": item.capturedAt, "vantage_network": item.vantage.network,
-            "vantage_country": item.vantage.country, "vantage_resolver": item.vantage.resolver ?? false, "example": item.example,
+        var context: TemplateObject = [
+            "id": .text(item.id), "type": .text(item.type.rawValue), "description": item.description.map { .object(localized($0)) } ?? false,
+            "file": .text(root + SitePath.auditEvidence(item.path)), "path": .text(item.path), "sha256": .text(item.sha256),
+            "bytes": .text(Format.count(evidence.bytes)), "tool": .text(item.tool.name), "tool_version": .text(item.tool.version),
+            "command": .text(item.command), "captured_at": .text(item.capturedAt), "vantage_network": .text(item.vantage.network),
+            "vantage_country": .text(item.vantage.country), "vantage_resolver": item.vantage.resolver.map(TemplateValue.text) ?? false,
+            "example": .flag(item.example),
             "nmap": false, "dig": false, "headers": false, "certificates": false, "testssl": false,
         ]
         switch evidence.parsed {
-        case .nmap(let scan): context["nmap"] = nmapContext(scan, example: item.example)
-        case .dig(let output): context["dig"] = digContext(output, example: item.example)
-        case .httpHeaders(let capture): context["headers"] = headersContext(capture)
-        case .certificates(let pem): context["certificates"] = ["list": pem.certificates.map(certificateContext)]
-        case .testssl(let report): context["testssl"] = testsslContext(report)
+        case .nmap(let scan): context["nmap"] = .object(nmapContext(scan, example: item.example))
+        case .dig(let output): context["dig"] = .object(digContext(output, example: item.example))
+        case .httpHeaders(let capture): context["headers"] = .object(headersContext(capture))
+        case .certificates(let pem): context["certificates"] = ["list": .objects(pem.certificates.map(certificateContext))]
+        case .testssl(let report): context["testssl"] = .object(testsslContext(report))
         case .unparsed: break
         }
         return context
     }
 
-    func nmapContext(_ scan: NmapScan, example: Bool) -> [String: Any] {
-        ["version": scan.version, "arguments": scan.arguments, "started": scan.started,
-         "hosts": scan.hosts.map { host -> [String: Any] in
-             ["state": host.state, "addresses": host.addresses.map { "\($0.address) (\($0.type))" }.joined(separator: ", "),
-              "ip_addresses": host.addresses.filter { $0.type != "mac" }.map { address -> [String: Any] in
-                  ["address": address.address, "attribution": attributionContext(address.address, example: example)]
-              },
-              "hostnames": host.hostnames.map { ["name": $0.name, "type": $0.type] },
-              "ports": host.ports.map { port -> [String: Any] in
-                  ["port": port.number, "protocol": port.protocolName, "state": port.state, "open": port.isOpen,
-                   "service": port.service ?? "", "product": port.product ?? "", "version": port.version ?? "",
-                   "extra": port.extraInfo ?? "", "tunnel": port.tunnel ?? false]
-              },
-              "certificates": host.ports.compactMap { port -> [String: Any]? in
+    func nmapContext(_ scan: NmapScan, example: Bool) -> TemplateObject {
+        ["version": .text(scan.version), "arguments": .text(scan.arguments), "started": .text(scan.started),
+         "hosts": .objects(scan.hosts.map { host -> TemplateObject in
+             ["state": .text(host.state), "addresses": .text(host.addresses.map { "\($0.address) (\($0.type))" }.joined(separator: ", ")),
+              "ip_addresses": .objects(host.addresses.filter { $0.type != "mac" }.map { address -> TemplateObject in
+                  ["address": .text(address.address), "attribution": .objects(attributionContext(address.address, example: example))]
+              }),
+              "hostnames": .objects(host.hostnames.map { ["name": .text($0.name), "type": .text($0.type)] }),
+              "ports": .objects(host.ports.map { port -> TemplateObject in
+                  ["port": .number(port.number), "protocol": .text(port.protocolName), "state": .text(port.state), "open": .flag(port.isOpen),
+                   "service": .text(port.service ?? ""), "product": .text(port.product ?? ""), "version": .text(port.version ?? ""),
+                   "extra": .text(port.extraInfo ?? ""), "tunnel": port.tunnel.map(TemplateValue.text) ?? false]
+              }),
+              "certificates": .objects(host.ports.compactMap { port -> TemplateObject? in
                   guard let certificate = port.certificate else { return nil }
-                  return ["port": port.number,
-                          "subject": NmapScan.ScriptCertificate.distinguishedName(certificate.subject),
-                          "issuer": NmapScan.ScriptCertificate.distinguishedName(certificate.issuer),
-                          "not_before": certificate.notBefore ?? "", "not_after": certificate.notAfter ?? "",
-                          "sans": certificate.subjectAlternativeNames.joined(separator: ", "),
-                          "sha256": certificate.sha256 ?? "", "public_key": certificate.publicKey ?? "",
-                          "signature": certificate.signatureAlgorithm ?? ""]
-              }]
-         }]
+                  return ["port": .number(port.number),
+                          "subject": .text(NmapScan.ScriptCertificate.distinguishedName(certificate.subject)),
+                          "issuer": .text(NmapScan.ScriptCertificate.distinguishedName(certificate.issuer)),
+                          "not_before": .text(certificate.notBefore ?? ""), "not_after": .text(certificate.notAfter ?? ""),
+                          "sans": .text(certificate.subjectAlternativeNames.joined(separator: ", ")),
+                          "sha256": .text(certificate.sha256 ?? ""), "public_key": .text(certificate.publicKey ?? ""),
+                          "signature": .text(certificate.signatureAlgorithm ?? "")]
+              })]
+         })]
     }
 
-    func digContext(_ output: DigOutput, example: Bool) -> [String: Any] {
-        ["queries": output.queries.map { query -> [String: Any] in
+    func digContext(_ output: DigOutput, example: Bool) -> TemplateObject {
+        ["queries": .objects(output.queries.map { query -> TemplateObject in
             let sections = [("answer", query.answer), ("authority", query.authority), ("additional", query.additional)]
-            return ["version": query.digVersion ?? "", "arguments": query.arguments ?? "", "status": query.status ?? "",
-                    "flags": query.flags ?? "", "server": query.server ?? "", "when": query.when ?? "",
-                    "query_time": query.queryTime ?? "", "question": query.question.joined(separator: "; "),
-                    "records": sections.flatMap { name, records in
-                        records.map { record -> [String: Any] in
+            return ["version": .text(query.digVersion ?? ""), "arguments": .text(query.arguments ?? ""), "status": .text(query.status ?? ""),
+                    "flags": .text(query.flags ?? ""), "server": .text(query.server ?? ""), "when": .text(query.when ?? ""),
+                    "query_time": .text(query.queryTime ?? ""), "question": .text(query.question.joined(separator: "; ")),
+                    "records": .objects(sections.flatMap { name, records in
+                        records.map { record -> TemplateObject in
                             let isAddress = record.type == "A" || record.type == "AAAA"
-                            return ["section": name, "name": record.name, "ttl": record.ttl.map(String.init) ?? "",
-                                    "class": record.recordClass, "type": record.type, "data": record.data,
-                                    "address_record": isAddress,
-                                    "attribution": isAddress ? attributionContext(record.data, example: example) : []]
+                            return ["section": .text(name), "name": .text(record.name), "ttl": .text(record.ttl.map(String.init) ?? ""),
+                                    "class": .text(record.recordClass), "type": .text(record.type), "data": .text(record.data),
+                                    "address_record": .flag(isAddress),
+                                    "attribution": .objects(isAddress ? attributionContext(record.data, example: example) : [])]
                         }
-                    }]
-        }]
+                    })]
+        })]
     }
 
-    func headersContext(_ capture: HTTPHeaderCapture) -> [String: Any] {
-        ["responses": capture.responses.map { response -> [String: Any] in
-            ["status_line": response.statusLine,
-             "headers": response.headers.map { ["name": $0.name, "value": $0.value] },
-             "hints": response.cdnHints.map { ["provider": $0.provider, "header": $0.header, "value": $0.value] },
-             "has_hints": !response.cdnHints.isEmpty]
-        }]
+    func headersContext(_ capture: HTTPHeaderCapture) -> TemplateObject {
+        ["responses": .objects(capture.responses.map { response -> TemplateObject in
+            ["status_line": .text(response.statusLine),
+             "headers": .objects(response.headers.map { ["name": .text($0.name), "value": .text($0.value)] }),
+             "hints": .objects(response.cdnHints.map { ["provider": .text($0.provider), "header": .text($0.header), "value": .text($0.value)] }),
+             "has_hints": .flag(!response.cdnHints.isEmpty)]
+        })]
     }
 
-    func certificateContext(_ certificate: PEMCertificates.Summary) -> [String: Any] {
-        ["subject": certificate.subject, "issuer": certificate.issuer, "serial": certificate.serialNumber,
-         "not_before": certificate.notBefore, "not_after": certificate.notAfter,
-         "sans": certificate.subjectAlternativeNames.joined(separator: ", "), "sha256": certificate.sha256,
-         "public_key": certificate.publicKey, "signature": certificate.signatureAlgorithm]
+    func certificateContext(_ certificate: PEMCertificates.Summary) -> TemplateObject {
+        ["subject": .text(certificate.subject), "issuer": .text(certificate.issuer), "serial": .text(certificate.serialNumber),
+         "not_before": .text(certificate.notBefore), "not_after": .text(certificate.notAfter),
+         "sans": .text(certificate.subjectAlternativeNames.joined(separator: ", ")), "sha256": .text(certificate.sha256),
+         "public_key": .text(certificate.publicKey), "signature": .text(certificate.signatureAlgorithm)]
     }
 
-    func testsslContext(_ report: TestSSLReport) -> [String: Any] {
-        ["version": report.version ?? "", "invocation": report.invocation ?? "", "start": report.startTime ?? "",
-         "items": report.items.map { item -> [String: Any] in
-             ["section": item.section ?? "", "id": item.id, "target": item.target ?? "", "port": item.port ?? "",
-              "severity": item.severity, "finding": item.finding, "cve": item.cve ?? ""]
-         }]
+    func testsslContext(_ report: TestSSLReport) -> TemplateObject {
+        ["version": .text(report.version ?? ""), "invocation": .text(report.invocation ?? ""), "start": .text(report.startTime ?? ""),
+         "items": .objects(report.items.map { item -> TemplateObject in
+             ["section": .text(item.section ?? ""), "id": .text(item.id), "target": .text(item.target ?? ""), "port": .text(item.port ?? ""),
+              "severity": .text(item.severity), "finding": .text(item.finding), "cve": .text(item.cve ?? "")]
+         })]
     }
 
     // MARK: JSON twins

@@ -30,6 +30,13 @@ public indirect enum JSONValue: Equatable, Sendable {
         return out
     }
 
+    /// The serialisation and a final newline: a twin's file.
+    public func file() -> [UInt8] {
+        var out = bytes()
+        out.append(0x0A)
+        return out
+    }
+
     func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)

@@ -4,8 +4,8 @@
 /// writing the files. hummingbird-project/swift-mustache, which the site used first, spent about
 /// 400 µs of CPU per TPS page, most of it in Swift's dynamic protocol casts while looking names up
 /// (measured with perf on the corpus build), which alone is several times the file-output floor.
-/// This renderer compiles each template once into a node tree, looks names up in `[String: Any]`
-/// contexts with plain casts, and escapes at the byte level into one output buffer.
+/// This renderer compiles each template once into a node tree, looks names up in typed
+/// contexts (`TemplateValue`, no casts), and escapes at the byte level into one output buffer.
 ///
 /// The subset it implements is the one `docs/publication.md` documents: `{{name}}` (HTML-escaped),
 /// `{{{name}}}` and `{{& name}}` (raw), dotted names, `{{.}}`, sections `{{#name}}`, inverted
@@ -205,23 +205,18 @@ struct MustacheParser {
     }
 }
 
-/// Renders compiled templates against `[String: Any]` contexts.
+/// Renders compiled templates against `TemplateObject` contexts.
 struct MustacheRenderer {
     let templates: [String: MustacheTemplate]
 
-    /// One level of the context stack, cast once when it is pushed.
-    enum Frame {
-        case object([String: Any])
-        case value(Any)
-    }
-
     struct State {
-        var frames: [Frame]
+        /// The context stack: the page's object first, then each section's value.
+        var frames: [TemplateValue]
         /// Position in the innermost list being iterated, for `first()` and `last()`.
         var position: (index: Int, count: Int)?
     }
 
-    func render(_ name: String, _ context: [String: Any]) -> [UInt8] {
+    func render(_ name: String, _ context: TemplateObject) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16_384)
         var state = State(frames: [.object(context)], position: nil)
@@ -242,24 +237,24 @@ struct MustacheRenderer {
             case .section(let path, let inverted, let children):
                 let value = lookup(path, state)
                 if inverted {
-                    if !Self.isTruthy(value) { render(children, &state, into: &out) }
+                    if !(value?.isTruthy ?? false) { render(children, &state, into: &out) }
                     continue
                 }
-                guard let value, Self.isTruthy(value) else { continue }
-                if let list = value as? [[String: Any]] {
-                    iterate(list.count, children, &state, into: &out) { .object(list[$0]) }
-                } else if let list = value as? [Any] {
-                    iterate(list.count, children, &state, into: &out) { index in
-                        (list[index] as? [String: Any]).map(Frame.object) ?? .value(list[index])
+                guard let value, value.isTruthy else { continue }
+                switch value {
+                case .list(let list):
+                    let saved = state.position
+                    for (index, item) in list.enumerated() {
+                        state.frames.append(item)
+                        state.position = (index, list.count)
+                        render(children, &state, into: &out)
+                        state.frames.removeLast()
                     }
-                } else if value is Bool {
+                    state.position = saved
+                case .flag:
                     render(children, &state, into: &out)
-                } else if let object = value as? [String: Any] {
-                    state.frames.append(.object(object))
-                    render(children, &state, into: &out)
-                    state.frames.removeLast()
-                } else {
-                    state.frames.append(.value(value))
+                default:
+                    state.frames.append(value)
                     render(children, &state, into: &out)
                     state.frames.removeLast()
                 }
@@ -267,68 +262,40 @@ struct MustacheRenderer {
         }
     }
 
-    func iterate(_ count: Int, _ children: [MustacheTemplate.Node], _ state: inout State, into out: inout [UInt8],
-                 frame: (Int) -> Frame) {
-        let saved = state.position
-        for index in 0..<count {
-            state.frames.append(frame(index))
-            state.position = (index, count)
-            render(children, &state, into: &out)
-            state.frames.removeLast()
-        }
-        state.position = saved
-    }
-
-    func lookup(_ path: [String], _ state: State) -> Any? {
-        guard let first = path.first else {
-            switch state.frames.last! {
-            case .object(let object): return object
-            case .value(let value): return value
-            }
-        }
+    /// The value a dotted name stands for: its first part looked up from the innermost frame
+    /// out, the rest inside what was found. A name set to null hides the same name further out.
+    func lookup(_ path: [String], _ state: State) -> TemplateValue? {
+        guard let first = path.first else { return state.frames.last }
         if path.count == 1 {
-            if first == "first()" { return state.position.map { $0.index == 0 } ?? false }
-            if first == "last()" { return state.position.map { $0.index == $0.count - 1 } ?? false }
+            if first == "first()" { return .flag(state.position.map { $0.index == 0 } ?? false) }
+            if first == "last()" { return .flag(state.position.map { $0.index == $0.count - 1 } ?? false) }
         }
-        var found: Any?
+        var found: TemplateValue?
         for frame in state.frames.reversed() {
             if case .object(let object) = frame, let value = object[first] {
                 found = value
                 break
             }
         }
-        for key in path.dropFirst() {
-            guard let object = found as? [String: Any] else { return nil }
-            found = object[key]
+        for name in path.dropFirst() {
+            guard case .object(let object)? = found else { return nil }
+            found = object[name]
         }
-        return found.flatMap(Self.unwrap)
+        if case .null? = found { return nil }
+        return found
     }
 
-    /// An Optional stored in an `Any` is the value it holds, or nothing.
-    static func unwrap(_ value: Any) -> Any? {
-        if let optional = value as? AnyOptional { return optional.wrappedAny.flatMap(unwrap) }
-        return value
-    }
-
-    static func isTruthy(_ value: Any?) -> Bool {
-        guard let value else { return false }
-        if let flag = value as? Bool { return flag }
-        if let text = value as? String { return !text.isEmpty }
-        if let list = value as? [[String: Any]] { return !list.isEmpty }
-        if let list = value as? [Any] { return !list.isEmpty }
-        return true
-    }
-
-    func append(_ value: Any, escaped: Bool, into out: inout [UInt8]) {
-        if var text = value as? String {
+    /// Text, numbers and flags print; lists and objects print nothing.
+    func append(_ value: TemplateValue, escaped: Bool, into out: inout [UInt8]) {
+        switch value {
+        case .text(var text):
             text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
-        } else if let number = value as? Int {
+        case .number(let number):
             out.append(contentsOf: String(number).utf8)
-        } else if let flag = value as? Bool {
+        case .flag(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
-        } else {
-            var text = String(describing: value)
-            text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
+        case .null, .list, .object:
+            break
         }
     }
 
@@ -351,12 +318,4 @@ struct MustacheRenderer {
         }
         if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
-}
-
-protocol AnyOptional {
-    var wrappedAny: Any? { get }
-}
-
-extension Optional: AnyOptional {
-    var wrappedAny: Any? { map { $0 as Any } }
 }

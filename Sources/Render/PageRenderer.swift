@@ -20,8 +20,8 @@ public struct TPSQuality: Sendable {
 public struct RenderedPage: Sendable {
     /// Folder of the page, relative to the site root, ending in `/`.
     public let folder: String
-    public let html: String
-    public let json: String
+    public let html: [UInt8]
+    public let json: [UInt8]
     public let csv: String?
 }
 
@@ -54,23 +54,23 @@ public struct PageRenderer: Sendable {
     // MARK: Shared parts
 
     /// What every page context holds: the way back to the site root, the titles, the DEMO flag.
-    public func base(folder: String, title: String) -> [String: Any] {
+    public func base(folder: String, title: String) -> TemplateObject {
         [
-            "root": SitePath.root(from: folder),
-            "site_title": site.title,
-            "title": title,
-            "demo": site.demo,
+            "root": .text(SitePath.root(from: folder)),
+            "site_title": .text(site.title),
+            "title": .text(title),
+            "demo": .flag(site.demo),
         ]
     }
 
     /// Links from the nation down to the parent of `code`.
-    func breadcrumbs(to code: RegionCode?, tree: RegionTree, root: String) -> [[String: Any]] {
+    func breadcrumbs(to code: RegionCode?, tree: RegionTree, root: String) -> TemplateValue {
         guard let code else { return [] }
-        var crumbs: [[String: Any]] = [["name": RegionTree.nationName, "href": root + SitePath.folder(nil)]]
+        var crumbs: [TemplateValue] = [["name": .text(RegionTree.nationName), "href": .text(root + SitePath.folder(nil))]]
         for ancestor in code.lineage.dropLast() {
-            crumbs.append(["name": tree.name(of: ancestor), "href": root + SitePath.folder(ancestor)])
+            crumbs.append(["name": .text(tree.name(of: ancestor)), "href": .text(root + SitePath.folder(ancestor))])
         }
-        return crumbs
+        return .list(crumbs)
     }
 
     func chartJSON(_ votes: CandidateVotes?) -> JSONValue {
@@ -109,78 +109,78 @@ public struct PageRenderer: Sendable {
         let level = node.code?.level
         let levelName = level?.kpuName ?? ""
         let title = node.code == nil ? "Hasil hitung suara Pilpres 2024, nasional" : "\(levelName) \(node.name)"
+        let root = SitePath.root(from: folder)
         var context = base(folder: folder, title: title)
-        let root = context["root"] as! String
         let totals = node.totals
         let kpuChart = kpu?.aggregate.chart
         let kpuTable = Dictionary(uniqueKeysWithValues: (kpu?.aggregate.table ?? []).map { ($0.code, $0) })
         let candidates = site.candidates(including: Array(totals.votes.keys) + (kpuChart?.votes.candidates ?? []))
 
-        context["heading"] = title
-        context["name"] = node.name
-        context["code"] = node.code?.rawValue ?? ""
-        context["level_name"] = levelName
-        context["is_listed"] = node.isListed
+        context["heading"] = .text(title)
+        context["name"] = .text(node.name)
+        context["code"] = .text(node.code?.rawValue ?? "")
+        context["level_name"] = .text(levelName)
+        context["is_listed"] = .flag(node.isListed)
         context["breadcrumbs"] = breadcrumbs(to: node.code, tree: tree, root: root)
-        context["candidates"] = candidates.map { candidate -> [String: Any] in
+        context["candidates"] = .objects(candidates.map { candidate in
             let computed = totals.votes[candidate.id] ?? 0
-            var row: [String: Any] = ["number": candidate.number, "name": candidate.name, "computed": Format.count(computed)]
+            var row: TemplateObject = ["number": .number(candidate.number), "name": .text(candidate.name), "computed": .text(Format.count(computed))]
             if let chart = kpuChart {
                 let published = chart.votes[candidate.id]
-                row["kpu_votes"] = Format.count(published)
-                row["difference"] = published.map { Format.difference($0 - computed) } ?? "–"
+                row["kpu_votes"] = .text(Format.count(published))
+                row["difference"] = .text(published.map { Format.difference($0 - computed) } ?? "–")
             }
             return row
-        }
+        })
         context["totals"] = [
-            "suara_sah": Format.count(totals.suaraSah), "suara_tidak_sah": Format.count(totals.suaraTidakSah),
-            "tps_total": Format.count(totals.tpsTotal), "tps_with_results": Format.count(totals.tpsWithResults),
-            "tps_with_administrasi": Format.count(totals.tpsWithAdministrasi),
+            "suara_sah": .text(Format.count(totals.suaraSah)), "suara_tidak_sah": .text(Format.count(totals.suaraTidakSah)),
+            "tps_total": .text(Format.count(totals.tpsTotal)), "tps_with_results": .text(Format.count(totals.tpsWithResults)),
+            "tps_with_administrasi": .text(Format.count(totals.tpsWithAdministrasi)),
         ]
         if let kpu {
             let source = kpu.sources.first
             context["kpu"] = [
-                "ts": Format.wib(kpu.aggregate.ts.text),
-                "persen": kpuChart?.persen.map { "\($0)" } ?? "–",
-                "progres": Format.count(kpu.aggregate.progres?.progres),
-                "progres_total": Format.count(kpu.aggregate.progres?.total),
-                "url": source?.url ?? SitePath.kpuJSON(node.code),
-                "sha256": source?.rawSHA256 ?? "",
-                "retrieved": source?.retrieved ?? "",
-            ] as [String: Any]
+                "ts": .text(Format.wib(kpu.aggregate.ts.text)),
+                "persen": .text(kpuChart?.persen.map { "\($0)" } ?? "–"),
+                "progres": .text(Format.count(kpu.aggregate.progres?.progres)),
+                "progres_total": .text(Format.count(kpu.aggregate.progres?.total)),
+                "url": .text(source?.url ?? SitePath.kpuJSON(node.code)),
+                "sha256": .text(source?.rawSHA256 ?? ""),
+                "retrieved": .text(source?.retrieved ?? ""),
+            ]
         }
         let childLevel = level?.child ?? .province
-        context["child_level_name"] = childLevel.kpuName
-        context["tps_children"] = childLevel == .tps
-        context["candidate_numbers"] = candidates.map { ["number": $0.number] }
-        context["children"] = node.children.map { child -> [String: Any] in
+        context["child_level_name"] = .text(childLevel.kpuName)
+        context["tps_children"] = .flag(childLevel == .tps)
+        context["candidate_numbers"] = .list(candidates.map { ["number": .number($0.number)] })
+        context["children"] = .objects(node.children.map { child in
             let childTotals = sums(of: child)
             let hasResult = childTotals.tpsWithResults > 0
             return [
-                "code": child.rawValue,
-                "name": tree.name(of: child),
-                "href": child.rawValue + "/",
-                "tps": childLevel == .tps ? (hasResult ? "ada" : "belum")
-                    : "\(Format.count(childTotals.tpsWithResults)) / \(Format.count(childTotals.tpsTotal))",
-                "votes": candidates.map { candidate in
-                    ["value": hasResult || childLevel != .tps ? Format.count(childTotals.votes[candidate.id] ?? 0) : "–"]
-                },
+                "code": .text(child.rawValue),
+                "name": .text(tree.name(of: child)),
+                "href": .text(child.rawValue + "/"),
+                "tps": .text(childLevel == .tps ? (hasResult ? "ada" : "belum")
+                    : "\(Format.count(childTotals.tpsWithResults)) / \(Format.count(childTotals.tpsTotal))"),
+                "votes": .list(candidates.map { candidate in
+                    ["value": .text(hasResult || childLevel != .tps ? Format.count(childTotals.votes[candidate.id] ?? 0) : "–")]
+                }),
             ]
-        }
-        context["kpu_page"] = SitePath.kpuPage(node.code)
-        context["kpu_json"] = SitePath.kpuJSON(node.code)
-        context["permanent_url"] = site.permanentURL(folder)
-        context["anomalies"] = Rule.allCases.compactMap { rule -> [String: Any]? in
+        })
+        context["kpu_page"] = .text(SitePath.kpuPage(node.code))
+        context["kpu_json"] = .text(SitePath.kpuJSON(node.code))
+        context["permanent_url"] = .text(site.permanentURL(folder))
+        context["anomalies"] = .objects(Rule.allCases.compactMap { rule -> TemplateObject? in
             guard let count = totals.flagged[rule.id], count > 0 else { return nil }
-            return ["rule": rule.id, "title": rule.title, "count": Format.count(count),
-                    "href": root + SitePath.anomalyList(rule, province: node.code?.province)]
-        }
-        context["methodology"] = root + "metodologi/"
+            return ["rule": .text(rule.id), "title": .text(rule.title), "count": .text(Format.count(count)),
+                    "href": .text(root + SitePath.anomalyList(rule, province: node.code?.province))]
+        })
+        context["methodology"] = .text(root + "metodologi/")
 
         let html = templates.render("region", context)
         let json = regionTwin(node, tree: tree, kpu: kpu, folder: folder, totals: sums(of:))
         let csv = regionCSV(node, tree: tree, candidates: candidates, kpuTable: kpuTable, totals: sums(of:))
-        return RenderedPage(folder: folder, html: html, json: json.serialized() + "\n", csv: csv)
+        return RenderedPage(folder: folder, html: html, json: json.file(), csv: csv)
     }
 
     func computedJSON(_ totals: ComputedTotals, allRules: Bool = true) -> JSONValue {
@@ -269,82 +269,82 @@ public struct PageRenderer: Sendable {
         let name = tree.name(of: code)
         let villageName = tree.name(of: code.parent!)
         let title = "\(name), \(villageName)"
+        let root = SitePath.root(from: folder)
         var context = base(folder: folder, title: title)
-        let root = context["root"] as! String
-        context["heading"] = title
-        context["code"] = code.rawValue
+        context["heading"] = .text(title)
+        context["code"] = .text(code.rawValue)
         context["breadcrumbs"] = breadcrumbs(to: code, tree: tree, root: root)
-        context["kpu_page"] = SitePath.kpuPage(code)
-        context["kpu_json"] = SitePath.kpuJSON(code)
-        context["permanent_url"] = site.permanentURL(folder)
+        context["kpu_page"] = .text(SitePath.kpuPage(code))
+        context["kpu_json"] = .text(SitePath.kpuJSON(code))
+        context["permanent_url"] = .text(site.permanentURL(folder))
 
         if let current = versions.first {
             let result = current.result
             context["has_version"] = true
-            context["has_chart"] = result.chart != nil
+            context["has_chart"] = .flag(result.chart != nil)
             let candidates = site.candidates(including: result.chart?.candidates ?? [])
-            context["votes"] = candidates.map { candidate -> [String: Any] in
-                ["number": candidate.number, "name": candidate.name, "votes": Format.count(result.chart?[candidate.id])]
-            }
+            context["votes"] = .list(candidates.map { candidate in
+                ["number": .number(candidate.number), "name": .text(candidate.name), "votes": .text(Format.count(result.chart?[candidate.id]))]
+            })
             if let form = result.administrasi {
                 context["administrasi"] = [
-                    "voters": PageRenderer.voterRows.map { row -> [String: Any] in
-                        ["label": row.label, "field": row.base,
-                         "l": Format.count(form[row.base + "_l"]), "p": Format.count(form[row.base + "_p"]),
-                         "j": Format.count(form[row.base + "_j"])]
-                    },
-                    "ballots": PageRenderer.ballotRows.map { row -> [String: Any] in
-                        ["label": row.label, "field": row.field, "value": Format.count(form[row.field])]
-                    },
-                ] as [String: Any]
-            }
-            context["psu"] = result.psu ?? "–"
-            context["mode"] = result.mode ?? "–"
-            context["ts"] = Format.wib(result.ts.text)
-            context["ts_utc"] = result.ts.iso8601UTC
-            context["status_suara"] = result.statusSuara ? "true" : "false"
-            context["status_adm"] = result.statusAdm ? "true" : "false"
-            context["images"] = result.images.enumerated().compactMap { index, url -> [String: Any]? in
-                url.map { ["page": index + 1, "url": $0] }
-            }
-            let source = current.sources.first
-            context["source"] = [
-                "sha256": source?.rawSHA256 ?? "",
-                "retrieved": source?.retrieved ?? "",
-                "imported": source?.importedAt ?? "",
-                "copies": current.sources.map { copy -> [String: Any] in
-                    ["sha256": copy.rawSHA256, "bytes": Format.count(copy.bytes),
-                     "mirror": mirrorName(copy.root), "path": copy.path, "retrieved": copy.retrieved]
-                },
-            ] as [String: Any]
-            context["versions"] = versions.enumerated().map { index, version -> [String: Any] in
-                [
-                    "ts": Format.wib(version.result.ts.text),
-                    "current": index == 0,
-                    "votes": candidates.map { ["value": Format.count(version.result.chart?[$0.id])] },
-                    "suara_sah": Format.count(version.result.administrasi?["suara_sah"]),
-                    "sha256": version.sources.first?.rawSHA256 ?? "",
+                    "voters": .list(PageRenderer.voterRows.map { row in
+                        ["label": .text(row.label), "field": .text(row.base),
+                         "l": .text(Format.count(form[row.base + "_l"])), "p": .text(Format.count(form[row.base + "_p"])),
+                         "j": .text(Format.count(form[row.base + "_j"]))]
+                    }),
+                    "ballots": .list(PageRenderer.ballotRows.map { row in
+                        ["label": .text(row.label), "field": .text(row.field), "value": .text(Format.count(form[row.field]))]
+                    }),
                 ]
             }
-            context["candidate_numbers"] = candidates.map { ["number": $0.number] }
-            context["version_count"] = versions.count
-            context["cite"] = [
-                "url": site.permanentURL(folder),
-                "ts": result.ts.text,
-                "sha256": source?.rawSHA256 ?? "",
+            context["psu"] = .text(result.psu ?? "–")
+            context["mode"] = .text(result.mode ?? "–")
+            context["ts"] = .text(Format.wib(result.ts.text))
+            context["ts_utc"] = .text(result.ts.iso8601UTC)
+            context["status_suara"] = .text(result.statusSuara ? "true" : "false")
+            context["status_adm"] = .text(result.statusAdm ? "true" : "false")
+            context["images"] = .list(result.images.enumerated().compactMap { index, url -> TemplateValue? in
+                url.map { ["page": .number(index + 1), "url": .text($0)] }
+            })
+            let source = current.sources.first
+            context["source"] = [
+                "sha256": .text(source?.rawSHA256 ?? ""),
+                "retrieved": .text(source?.retrieved ?? ""),
+                "imported": .text(source?.importedAt ?? ""),
+                "copies": .list(current.sources.map { copy in
+                    ["sha256": .text(copy.rawSHA256), "bytes": .text(Format.count(copy.bytes)),
+                     "mirror": .text(mirrorName(copy.root)), "path": .text(copy.path), "retrieved": .text(copy.retrieved)]
+                }),
             ]
-            context["anomalies"] = anomalies.map { anomaly -> [String: Any] in
-                ["rule": anomaly.rule.id, "title": anomaly.rule.title, "condition": anomaly.rule.condition,
-                 "detail": anomaly.detail, "href": root + "metodologi/#" + anomaly.rule.id]
-            }
-            context["revisions"] = revisions.map { revision -> [String: Any] in
-                ["from_ts": Format.wib(revision.fromTS), "to_ts": Format.wib(revision.toTS),
-                 "changes": revision.changes.map { ["field": $0.field, "old": $0.old ?? "null", "new": $0.new ?? "null"] }]
-            }
+            context["versions"] = .list(versions.enumerated().map { index, version in
+                [
+                    "ts": .text(Format.wib(version.result.ts.text)),
+                    "current": .flag(index == 0),
+                    "votes": .list(candidates.map { ["value": .text(Format.count(version.result.chart?[$0.id]))] }),
+                    "suara_sah": .text(Format.count(version.result.administrasi?["suara_sah"])),
+                    "sha256": .text(version.sources.first?.rawSHA256 ?? ""),
+                ]
+            })
+            context["candidate_numbers"] = .list(candidates.map { ["number": .number($0.number)] })
+            context["version_count"] = .number(versions.count)
+            context["cite"] = [
+                "url": .text(site.permanentURL(folder)),
+                "ts": .text(result.ts.text),
+                "sha256": .text(source?.rawSHA256 ?? ""),
+            ]
+            context["anomalies"] = .list(anomalies.map { anomaly in
+                ["rule": .text(anomaly.rule.id), "title": .text(anomaly.rule.title), "condition": .text(anomaly.rule.condition),
+                 "detail": .text(anomaly.detail), "href": .text(root + "metodologi/#" + anomaly.rule.id)]
+            })
+            context["revisions"] = .list(revisions.map { revision in
+                ["from_ts": .text(Format.wib(revision.fromTS)), "to_ts": .text(Format.wib(revision.toTS)),
+                 "changes": .list(revision.changes.map { ["field": .text($0.field), "old": .text($0.old ?? "null"), "new": .text($0.new ?? "null")] })]
+            })
         }
         let html = templates.render("tps", context)
         let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions)
-        return RenderedPage(folder: folder, html: html, json: twin.serialized() + "\n", csv: nil)
+        return RenderedPage(folder: folder, html: html, json: twin.file(), csv: nil)
     }
 
     func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],

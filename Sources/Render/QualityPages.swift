@@ -5,7 +5,7 @@ import Store
 /// A page that is not a region or a TPS: its path and its HTML.
 public struct StaticPage: Sendable {
     public let path: String
-    public let html: String
+    public let html: [UInt8]
 }
 
 /// `/anomali/`: counts per rule nationally and per province, and paged lists of the TPS each
@@ -41,27 +41,27 @@ public struct AnomalyPages {
     func index() -> StaticPage {
         let folder = "anomali/"
         var context = renderer.base(folder: folder, title: "Anomali data")
-        let root = context["root"] as! String
+        let root = SitePath.root(from: folder)
         let national = tree.nation.totals.flagged
-        context["rules"] = Rule.allCases.map { rule -> [String: Any] in
-            ["id": rule.id, "title": rule.title, "count": Format.count(national[rule.id] ?? 0),
-             "href": root + SitePath.anomalyList(rule), "methodology": root + "metodologi/#" + rule.id]
-        }
-        context["provinces"] = tree.nation.children.map { code -> [String: Any] in
+        context["rules"] = .list(Rule.allCases.map { rule in
+            ["id": .text(rule.id), "title": .text(rule.title), "count": .text(Format.count(national[rule.id] ?? 0)),
+             "href": .text(root + SitePath.anomalyList(rule)), "methodology": .text(root + "metodologi/#" + rule.id)]
+        })
+        context["provinces"] = .list(tree.nation.children.map { code in
             let counts = tree.nodes[code]?.totals.flagged ?? [:]
             return [
-                "code": code.rawValue, "name": tree.name(of: code), "href": root + SitePath.folder(code),
-                "counts": Rule.allCases.map { rule -> [String: Any] in
+                "code": .text(code.rawValue), "name": .text(tree.name(of: code)), "href": .text(root + SitePath.folder(code)),
+                "counts": .list(Rule.allCases.map { rule in
                     let count = counts[rule.id] ?? 0
                     // Every key set in every cell: Mustache would otherwise look a missing one up
                     // in the enclosing row (and link a zero to the province page).
-                    return ["value": Format.count(count), "linked": count > 0,
-                     "href": count > 0 ? root + SitePath.anomalyList(rule, province: code) : ""]
-                },
+                    return ["value": .text(Format.count(count)), "linked": .flag(count > 0),
+                            "href": .text(count > 0 ? root + SitePath.anomalyList(rule, province: code) : "")]
+                }),
             ]
-        }
-        context["tps_with_results"] = Format.count(tree.nation.totals.tpsWithResults)
-        context["methodology"] = root + "metodologi/"
+        })
+        context["tps_with_results"] = .text(Format.count(tree.nation.totals.tpsWithResults))
+        context["methodology"] = .text(root + "metodologi/")
         return StaticPage(path: folder + "index.html", html: renderer.templates.render("anomalies", context))
     }
 
@@ -71,22 +71,23 @@ public struct AnomalyPages {
             let folder = SitePath.anomalyList(rule, province: scope, page: page)
             let scopeName = scope.map { tree.name(of: $0) } ?? "Nasional"
             var context = renderer.base(folder: folder, title: "\(rule.id) · \(scopeName)" + (page > 1 ? " · halaman \(page)" : ""))
-            let root = context["root"] as! String
-            context["rule"] = ["id": rule.id, "title": rule.title, "condition": rule.condition, "reason": rule.reason]
-            context["scope"] = scopeName
-            context["count"] = Format.count(hits.count)
-            context["index"] = root + "anomali/"
-            context["methodology"] = root + "metodologi/#" + rule.id
-            if let scope { context["region"] = ["name": tree.name(of: scope), "href": root + SitePath.folder(scope)] }
+            let root = SitePath.root(from: folder)
+            context["rule"] = ["id": .text(rule.id), "title": .text(rule.title), "condition": .text(rule.condition), "reason": .text(rule.reason)]
+            context["scope"] = .text(scopeName)
+            context["count"] = .text(Format.count(hits.count))
+            context["index"] = .text(root + "anomali/")
+            context["methodology"] = .text(root + "metodologi/#" + rule.id)
+            if let scope { context["region"] = ["name": .text(tree.name(of: scope)), "href": .text(root + SitePath.folder(scope))] }
             let slice = hits[((page - 1) * pageSize)..<min(page * pageSize, hits.count)]
-            context["rows"] = slice.map { code, anomaly -> [String: Any] in
-                ["code": code.rawValue, "name": tree.name(of: code), "village": tree.name(of: code.parent!),
-                 "href": root + SitePath.folder(code), "detail": anomaly.detail]
-            }
+            context["rows"] = .list(slice.map { code, anomaly in
+                ["code": .text(code.rawValue), "name": .text(tree.name(of: code)), "village": .text(tree.name(of: code.parent!)),
+                 "href": .text(root + SitePath.folder(code)), "detail": .text(anomaly.detail)]
+            })
             if pageCount > 1 {
-                context["pages"] = (1...pageCount).map { number -> [String: Any] in
-                    ["number": number, "href": root + SitePath.anomalyList(rule, province: scope, page: number), "current": number == page]
-                }
+                context["pages"] = .list((1...pageCount).map { number in
+                    ["number": .number(number), "href": .text(root + SitePath.anomalyList(rule, province: scope, page: number)),
+                     "current": .flag(number == page)]
+                })
             }
             try body(StaticPage(path: folder + "index.html", html: renderer.templates.render("anomaly-list", context)))
         }
@@ -107,14 +108,14 @@ public struct MethodologyPages {
 
     func page(folder: String, template: String, english: Bool) -> StaticPage {
         var context = renderer.base(folder: folder, title: english ? "Methodology" : "Metodologi")
-        let root = context["root"] as! String
-        context["rules"] = Rule.allCases.map { rule -> [String: Any] in
-            ["id": rule.id, "title": english ? rule.englishTitle : rule.title, "condition": rule.condition,
-             "reason": english ? rule.englishReason : rule.reason, "list": root + SitePath.anomalyList(rule)]
-        }
-        context["other_language"] = root + (english ? "metodologi/" : "metodologi/en/")
-        context["anomalies"] = root + "anomali/"
-        context["downloads"] = root + "downloads/"
+        let root = SitePath.root(from: folder)
+        context["rules"] = .list(Rule.allCases.map { rule in
+            ["id": .text(rule.id), "title": .text(english ? rule.englishTitle : rule.title), "condition": .text(rule.condition),
+             "reason": .text(english ? rule.englishReason : rule.reason), "list": .text(root + SitePath.anomalyList(rule))]
+        })
+        context["other_language"] = .text(root + (english ? "metodologi/" : "metodologi/en/"))
+        context["anomalies"] = .text(root + "anomali/")
+        context["downloads"] = .text(root + "downloads/")
         // The methodology is about real data's rules and applies to any build: no DEMO banner.
         context["demo"] = false
         if english { context["lang"] = "en" }

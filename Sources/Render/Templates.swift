@@ -49,7 +49,8 @@ public struct Templates: Sendable {
         renderer = MustacheRenderer(templates: compiled)
     }
 
-    public func render(_ name: String, _ context: [String: Any]) -> String {
-        String(decoding: renderer.render(name, context), as: UTF8.self)
+    /// The page's bytes (UTF-8), ready for the file.
+    public func render(_ name: String, _ context: TemplateObject) -> [UInt8] {
+        renderer.render(name, context)
     }
 }

@@ -114,7 +114,19 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// The path KPU uses in its API and on its own pages: every level's full code, joined by `/`.
     /// `3101011001001` -> `31/3101/310101/3101011001/3101011001001`.
-    public var path: String { lineage.map(\.rawValue).joined(separator: "/") }
+    public var path: String {
+        // From the bytes, without making each ancestor's code: every page links several paths.
+        var code = rawValue
+        return code.withUTF8 { digits in
+            var out: [UInt8] = []
+            out.reserveCapacity(digits.count * 3)
+            for level in Level.allCases where level <= self.level {
+                if !out.isEmpty { out.append(UInt8(ascii: "/")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<level.codeLength]))
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
 
     public var description: String { rawValue }
 

@@ -286,8 +286,15 @@ public struct SiteBuild {
         let parquet = try ParquetTableWriter(path: context.output.staging + "/downloads/ppwp-regions.parquet",
                                              schema: table.schema, metadata: context.parquetMetadata)
         let changes = context.changes
-        // Store reads happen here, serially; rendering and writing run on all cores. Every region
-        // is a row of the regions table; an incremental build renders only the pages it redoes.
+        // Store reads happen here, serially; rendering and writing run on all cores, a batch at a
+        // time while the next is read. Every region is a row of the regions table; an incremental
+        // build renders only the pages it redoes.
+        let pages = PageBatches(context: context) { (input: (RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])) in
+            context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
+        } finish: { inputs, _ in
+            context.summary.regionPages += inputs.count
+            context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
+        }
         for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
             var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])] = []
             for node in chunk {
@@ -299,13 +306,10 @@ public struct SiteBuild {
                 let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
                 inputs.append((node, kpu, results))
             }
-            try parallelWrite(inputs, context: context) { input in
-                context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
-            }
+            try pages.submit(inputs)
             for node in chunk { try context.sitemap.add(SitePath.folder(node.code)) }
-            context.summary.regionPages += inputs.count
-            context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
         }
+        try pages.finish()
         try parquet.close()
         let csvHash = try csv.close()
         context.downloads.append(Download(name: "ppwp-regions.csv", description: "Semua wilayah: hitungan kami dan agregat KPU",
@@ -344,13 +348,13 @@ public struct SiteBuild {
         }
 
         let changes = context.changes
-        var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
-        func flush() throws {
-            // Full builds list each page's own folder; an incremental one lists every TPS below.
-            let folders = try parallelWrite(batch, context: context) { code, versions, quality in
-                context.renderer.tpsPage(code, tree: tree, versions: versions, quality: quality)
-            }
-            for ((code, versions, quality), folder) in zip(batch, folders) {
+        // A batch renders on the workers while the next is read from the store; what follows a
+        // batch (sitemap, quality tables) runs here, in code order.
+        let pages = PageBatches(context: context) { (input: (RegionCode, [Store.TPSVersion], TPSQuality)) in
+            context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2)
+        } finish: { inputs, folders in
+            for ((code, versions, quality), folder) in zip(inputs, folders) {
+                // Full builds list each page's own folder; an incremental one lists every TPS below.
                 if changes == nil {
                     try context.sitemap.add(folder)
                     if !versions.isEmpty { context.summary.tpsWithResults += 1 }
@@ -360,8 +364,12 @@ public struct SiteBuild {
                     if changes == nil { try record(entry) }
                 }
             }
-            context.summary.tpsPages += batch.count
+            context.summary.tpsPages += inputs.count
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
+        }
+        var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
+        func flush() throws {
+            try pages.submit(batch)
             batch.removeAll(keepingCapacity: true)
         }
         if let changes {
@@ -373,6 +381,7 @@ public struct SiteBuild {
                 if batch.count >= 1024 { try flush() }
             }
             try flush()
+            try pages.finish()
             let changed = Set(changes.tps)
             var entries = try context.store.savedTPSQuality().filter { !changed.contains($0.code) }
             entries += context.qualityToSave
@@ -391,6 +400,7 @@ public struct SiteBuild {
                 }
             }
             try flush()
+            try pages.finish()
         }
 
         // Close before reading the size: closing writes what is still buffered.
@@ -601,6 +611,51 @@ public struct SiteBuild {
 
     static func copyAssets(_ context: Context) throws {
         try context.output.copyTree(from: context.options.assetsFolder, to: "")
+    }
+
+    /// Renders and writes pages a batch at a time on the workers, while the caller (the only
+    /// reader of the store) gathers the next batch: the reads no longer leave the cores idle.
+    /// `finish` runs on the caller's thread, batch after batch in the order submitted.
+    final class PageBatches<Input>: @unchecked Sendable {
+        private let context: Context
+        private let render: (Input) -> RenderedPage
+        private let after: ([Input], [String]) throws -> Void
+        private var inFlight: (inputs: [Input], group: DispatchGroup, result: ResultBox)?
+
+        final class ResultBox: @unchecked Sendable {
+            var folders: Result<[String], Error> = .success([])
+        }
+
+        init(context: Context, render: @escaping (Input) -> RenderedPage, finish: @escaping ([Input], [String]) throws -> Void) {
+            self.context = context
+            self.render = render
+            self.after = finish
+        }
+
+        func submit(_ inputs: [Input]) throws {
+            try finish()
+            guard !inputs.isEmpty else { return }
+            let group = DispatchGroup()
+            let box = ResultBox()
+            nonisolated(unsafe) let work = (inputs, context, render)
+            DispatchQueue.global().async(group: group) {
+                box.folders = Result { try SiteBuild.parallelWrite(work.0, context: work.1, render: work.2) }
+            }
+            inFlight = (inputs, group, box)
+        }
+
+        /// Waits for the batch in flight, then runs `finish` on it.
+        func finish() throws {
+            guard let batch = inFlight else { return }
+            inFlight = nil
+            batch.group.wait()
+            try after(batch.inputs, try batch.result.folders.get())
+        }
+
+        deinit {
+            // A build that failed between two batches must not leave workers writing.
+            inFlight?.group.wait()
+        }
     }
 
     /// Renders `inputs` on all cores and writes each page's files. Each page goes to its own

@@ -15,9 +15,19 @@
 public struct MustacheTemplate: Sendable {
     indirect enum Node: Sendable {
         case text([UInt8])
-        case variable(path: [String], escaped: Bool)
-        case section(path: [String], inverted: Bool, children: [Node])
+        case variable(path: Path, escaped: Bool)
+        case section(path: Path, inverted: Bool, children: [Node])
         case partial(String)
+    }
+
+    /// A tag's name, resolved when the template is compiled rather than at every lookup.
+    enum Path: Sendable {
+        /// `{{.}}`: the current item.
+        case current
+        /// `first()` and `last()`: the position in the innermost list.
+        case first, last
+        /// `a.b.c`, each part with its fingerprint (`TemplateObject.fingerprint`).
+        case names([(name: String, fingerprint: UInt64)])
     }
 
     let nodes: [Node]
@@ -199,9 +209,14 @@ struct MustacheParser {
         return String(text[first...last])
     }
 
-    /// `a.b.c` -> ["a", "b", "c"]; `.` -> [] (the current item).
-    static func path(_ name: String) -> [String] {
-        name == "." ? [] : name.split(separator: ".").map(String.init)
+    /// `a.b.c` -> the names a, b and c; `.` -> the current item.
+    static func path(_ name: String) -> MustacheTemplate.Path {
+        switch name {
+        case ".": .current
+        case "first()": .first
+        case "last()": .last
+        default: .names(name.split(separator: ".").map { (String($0), TemplateObject.fingerprint(String($0))) })
+        }
     }
 }
 
@@ -264,22 +279,26 @@ struct MustacheRenderer {
 
     /// The value a dotted name stands for: its first part looked up from the innermost frame
     /// out, the rest inside what was found. A name set to null hides the same name further out.
-    func lookup(_ path: [String], _ state: State) -> TemplateValue? {
-        guard let first = path.first else { return state.frames.last }
-        if path.count == 1 {
-            if first == "first()" { return .flag(state.position.map { $0.index == 0 } ?? false) }
-            if first == "last()" { return .flag(state.position.map { $0.index == $0.count - 1 } ?? false) }
+    func lookup(_ path: MustacheTemplate.Path, _ state: State) -> TemplateValue? {
+        let names: [(name: String, fingerprint: UInt64)]
+        switch path {
+        case .current: return state.frames.last
+        case .first: return .flag(state.position.map { $0.index == 0 } ?? false)
+        case .last: return .flag(state.position.map { $0.index == $0.count - 1 } ?? false)
+        case .names(let parts): names = parts
         }
         var found: TemplateValue?
-        for frame in state.frames.reversed() {
-            if case .object(let object) = frame, let value = object[first] {
+        var level = state.frames.count - 1
+        while level >= 0 {
+            if case .object(let object) = state.frames[level], let value = object.value(names[0].name, names[0].fingerprint) {
                 found = value
                 break
             }
+            level -= 1
         }
-        for name in path.dropFirst() {
+        for part in names.dropFirst() {
             guard case .object(let object)? = found else { return nil }
-            found = object[name]
+            found = object.value(part.name, part.fingerprint)
         }
         if case .null? = found { return nil }
         return found

@@ -344,54 +344,109 @@ public struct PageRenderer: Sendable {
         }
         let html = templates.render("tps", context)
         let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions)
-        return RenderedPage(folder: folder, html: html, json: twin.file(), csv: nil)
+        return RenderedPage(folder: folder, html: html, json: twin, csv: nil)
     }
 
+    /// The TPS page's JSON twin, written member by member (`JSONWriter`): the same bytes a
+    /// `JSONValue` of the same members gives, without building one per page.
     func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],
-                 revisions: [Revision]) -> JSONValue {
+                 revisions: [Revision]) -> [UInt8] {
         let current = versions.first?.result
-        let history: [JSONValue] = versions.map { version in
-            .object([
-                ("ts", .string(version.result.ts.text)),
-                ("chart", chartJSON(version.result.chart)),
-                ("administrasi", administrasiJSON(version.result.administrasi)),
-                ("sha256", .optional(version.sources.first?.rawSHA256)),
-                ("content_sha256", .string(version.contentSHA256)),
-            ])
+        var json = JSONWriter(out: [])
+        json.out.reserveCapacity(4096)
+        func chart(_ votes: CandidateVotes?, _ json: inout JSONWriter) {
+            guard let votes else { return json.null() }
+            json.object { json in
+                for entry in votes.entries {
+                    json.key(entry.candidate)
+                    json.int(entry.votes)
+                }
+            }
         }
-        return .object([
-            ("code", .string(code.rawValue)),
-            ("name", .string(tree.rawName(of: code))),
-            ("url", .string(SitePath.folder(code))),
-            ("demo", .bool(site.demo)),
-            ("region", .object(code.lineage.dropLast().map { ancestor in
-                ([.province: "province", .regency: "regency", .district: "district", .village: "village"][ancestor.level]!,
-                 .object([("code", .string(ancestor.rawValue)), ("name", .string(tree.rawName(of: ancestor)))]))
-            })),
-            ("chart", chartJSON(current?.chart)),
-            ("administrasi", administrasiJSON(current?.administrasi)),
-            ("images", .array((current?.images ?? []).map(JSONValue.optional))),
-            ("psu", .optional(current?.psu)),
-            ("mode", .optional(current?.mode)),
-            ("ts", .optional(current?.ts.text)),
-            ("ts_utc", .optional(current?.ts.iso8601UTC)),
-            ("status_suara", current.map { .bool($0.statusSuara) } ?? .null),
-            ("status_adm", current.map { .bool($0.statusAdm) } ?? .null),
-            ("source", sourceJSON(versions.first?.sources.first, url: SitePath.kpuJSON(code))),
-            ("history", .array(history)),
-            ("anomalies", .array(anomalies.map { .string($0.rule.id) })),
-            ("anomaly_details", .array(anomalies.map { .object([("rule", .string($0.rule.id)), ("detail", .string($0.detail))]) })),
-            ("revisions", .array(revisions.map { revision in
-                .object([
-                    ("from_ts", .string(revision.fromTS)),
-                    ("to_ts", .string(revision.toTS)),
-                    ("changes", .array(revision.changes.map { change in
-                        .object([("field", .string(change.field)), ("old", .optional(change.old)), ("new", .optional(change.new))])
-                    })),
-                ])
-            })),
-        ])
+        func administrasi(_ form: Administrasi?, _ json: inout JSONWriter) {
+            guard let form else { return json.null() }
+            json.object { json in
+                for (name, value) in zip(Administrasi.fieldNames, form.slots) {
+                    json.key(name)
+                    json.int(value)
+                }
+            }
+        }
+        json.object { json in
+            json.key("code"); json.string(code.rawValue)
+            json.key("name"); json.string(tree.rawName(of: code))
+            json.key("url"); json.string(SitePath.folder(code))
+            json.key("demo"); json.bool(site.demo)
+            json.key("region")
+            json.object { json in
+                for ancestor in code.lineage.dropLast() {
+                    json.key(PageRenderer.levelKeys[ancestor.level.rawValue])
+                    json.object { json in
+                        json.key("code"); json.string(ancestor.rawValue)
+                        json.key("name"); json.string(tree.rawName(of: ancestor))
+                    }
+                }
+            }
+            json.key("chart"); chart(current?.chart, &json)
+            json.key("administrasi"); administrasi(current?.administrasi, &json)
+            json.key("images")
+            json.array { json in for image in current?.images ?? [] { json.string(image) } }
+            json.key("psu"); json.string(current?.psu)
+            json.key("mode"); json.string(current?.mode)
+            json.key("ts"); json.string(current?.ts.text)
+            json.key("ts_utc"); json.string(current?.ts.iso8601UTC)
+            json.key("status_suara"); if let current { json.bool(current.statusSuara) } else { json.null() }
+            json.key("status_adm"); if let current { json.bool(current.statusAdm) } else { json.null() }
+            json.key("source"); json.value(sourceJSON(versions.first?.sources.first, url: SitePath.kpuJSON(code)))
+            json.key("history")
+            json.array { json in
+                for version in versions {
+                    json.object { json in
+                        json.key("ts"); json.string(version.result.ts.text)
+                        json.key("chart"); chart(version.result.chart, &json)
+                        json.key("administrasi"); administrasi(version.result.administrasi, &json)
+                        json.key("sha256"); json.string(version.sources.first?.rawSHA256)
+                        json.key("content_sha256"); json.string(version.contentSHA256)
+                    }
+                }
+            }
+            json.key("anomalies")
+            json.array { json in for anomaly in anomalies { json.string(anomaly.rule.id) } }
+            json.key("anomaly_details")
+            json.array { json in
+                for anomaly in anomalies {
+                    json.object { json in
+                        json.key("rule"); json.string(anomaly.rule.id)
+                        json.key("detail"); json.string(anomaly.detail)
+                    }
+                }
+            }
+            json.key("revisions")
+            json.array { json in
+                for revision in revisions {
+                    json.object { json in
+                        json.key("from_ts"); json.string(revision.fromTS)
+                        json.key("to_ts"); json.string(revision.toTS)
+                        json.key("changes")
+                        json.array { json in
+                            for change in revision.changes {
+                                json.object { json in
+                                    json.key("field"); json.string(change.field)
+                                    json.key("old"); json.string(change.old)
+                                    json.key("new"); json.string(change.new)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        json.out.append(0x0A)
+        return json.out
     }
+
+    /// The twin's name for each level above TPS, by `Level.rawValue`.
+    static let levelKeys = ["", "province", "regency", "district", "village"]
 }
 
 /// A mirror's folder name, never its full local path (which would publish the importer's file system).

@@ -67,7 +67,18 @@ public enum SitePath {
 
     /// `../` repeated up to the site root from a page in `folder`.
     public static func root(from folder: String) -> String {
-        String(repeating: "../", count: folder.split(separator: "/").count)
+        // One `../` per folder name: count the non-empty parts between slashes, without splitting.
+        var depth = 0
+        var inName = false
+        for byte in folder.utf8 {
+            if byte == UInt8(ascii: "/") {
+                inName = false
+            } else if !inName {
+                inName = true
+                depth += 1
+            }
+        }
+        return String(repeating: "../", count: depth)
     }
 
     /// KPU's own page for a region or TPS.

@@ -45,30 +45,66 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByStringInterpol
 }
 
 /// Named values, in the order they were set. Pages have a few dozen names at most, so a name is
-/// found by comparing it with each: cheaper than hashing it, and no table to build per page.
+/// found by comparing it with each, fingerprint first: no table to build per page, and a 64-bit
+/// compare instead of a string compare for every name passed over (string compares of unequal
+/// names were most of the template lookups' time).
 public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
-    private var fields: [(name: String, value: TemplateValue)]
+    private var fingerprints: [UInt64]
+    private var names: [String]
+    private var values: [TemplateValue]
 
-    public init() { fields = [] }
+    public init() {
+        fingerprints = []
+        names = []
+        values = []
+    }
 
     init(_ pairs: [(String, TemplateValue)]) {
         // Literals name each key once (the compiler checks), so no search for an earlier one.
-        fields = pairs.map { (name: $0.0, value: $0.1) }
+        names = pairs.map(\.0)
+        values = pairs.map(\.1)
+        fingerprints = names.map(TemplateObject.fingerprint)
     }
 
     public init(dictionaryLiteral elements: (String, TemplateValue)...) { self.init(elements) }
 
-    /// Setting a name again replaces its value; setting nil removes it.
-    public subscript(name: String) -> TemplateValue? {
-        get {
-            for field in fields where field.name == name { return field.value }
+    /// FNV-1a over the name's UTF-8: equal names have equal fingerprints; a match is confirmed
+    /// by comparing the names themselves.
+    static func fingerprint(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    private func index(of name: String, _ fingerprint: UInt64) -> Int? {
+        fingerprints.withUnsafeBufferPointer { fingerprints in
+            for index in fingerprints.indices where fingerprints[index] == fingerprint && names[index] == name { return index }
             return nil
         }
+    }
+
+    /// The value of a name whose fingerprint the caller computed once (templates do, when compiled).
+    func value(_ name: String, _ fingerprint: UInt64) -> TemplateValue? {
+        index(of: name, fingerprint).map { values[$0] }
+    }
+
+    /// Setting a name again replaces its value; setting nil removes it.
+    public subscript(name: String) -> TemplateValue? {
+        get { value(name, TemplateObject.fingerprint(name)) }
         set {
-            if let index = fields.firstIndex(where: { $0.name == name }) {
-                if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
+            let fingerprint = TemplateObject.fingerprint(name)
+            if let index = index(of: name, fingerprint) {
+                if let newValue {
+                    values[index] = newValue
+                } else {
+                    fingerprints.remove(at: index)
+                    names.remove(at: index)
+                    values.remove(at: index)
+                }
             } else if let newValue {
-                fields.append((name, newValue))
+                fingerprints.append(fingerprint)
+                names.append(name)
+                values.append(newValue)
             }
         }
     }

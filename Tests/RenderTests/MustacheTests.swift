@@ -98,3 +98,13 @@ import Testing
         #expect(Format.difference(0) == "0")
     }
 }
+
+@Suite struct SitePathTests {
+    @Test func rootClimbsOneFolderPerName() {
+        #expect(SitePath.root(from: "") == "")
+        #expect(SitePath.root(from: "ppwp/") == "../")
+        #expect(SitePath.root(from: "ppwp/32/3201/320101/3201012001/3201012001001/") == "../../../../../../")
+        #expect(SitePath.root(from: "anomali/SUM_NE_SAH/32/p2/") == "../../../../")
+        #expect(SitePath.root(from: "a//b") == "../../")
+    }
+}

@@ -18,8 +18,16 @@ public struct RegionEntry: Hashable, Sendable, Codable {
     public var displayName: String { RegionEntry.displayName(rawName) }
 
     public static func displayName(_ raw: String) -> String {
-        raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Most names start and end with an ASCII letter: nothing to trim, and no CharacterSet
+        // lookups (a visible part of importing region lists).
+        if let first = raw.utf8.first, let last = raw.utf8.last, first < 0x80, last < 0x80,
+           !isASCIISpace(first), !isASCIISpace(last) {
+            return raw
+        }
+        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
     enum CodingKeys: String, CodingKey {
         case rawName = "nama", kpuID = "id", code = "kode", tingkat
@@ -54,7 +62,20 @@ public struct RegionList: Hashable, Sendable {
 
     /// Decodes a list and checks that every entry is a direct child of `parent` and listed once.
     public static func decode(_ data: Data, parent: RegionCode?) throws(FormatError) -> RegionList {
-        let entries = try RawJSON.decode([RegionEntry].self, from: data)
+        try checked(RawJSON.decode([RegionEntry].self, from: data), parent: parent)
+    }
+
+    /// The same, taking the fast path (`PlainJSONScanner`) when the bytes are plainly well formed.
+    public static func decode(bytes: [UInt8], parent: RegionCode?) throws(FormatError) -> RegionList {
+        let fast = bytes.withUnsafeBufferPointer { bytes in
+            var scanner = PlainJSONScanner(bytes: bytes)
+            return scanner.regionEntries()
+        }
+        if let fast { return try checked(fast, parent: parent) }
+        return try decode(Data(bytes), parent: parent)
+    }
+
+    static func checked(_ entries: [RegionEntry], parent: RegionCode?) throws(FormatError) -> RegionList {
         let childLevel = parent?.level.child ?? .province
         var seen = Set<RegionCode>()
         for (index, entry) in entries.enumerated() {

@@ -4,7 +4,7 @@
 /// Vote and form values are kept as canonical JSON objects (`chart`, `administrasi`): the
 /// candidate set is data, not schema, and SQLite's `json_extract` reads them directly.
 enum Schema {
-    static let version = 2
+    static let version = 3
 
     static let statements = [
         """
@@ -99,7 +99,7 @@ enum Schema {
             UNIQUE(kind, version_id, raw_sha256, root, path)
         )
         """,
-        "CREATE INDEX IF NOT EXISTS source_file_version ON source_file(kind, version_id)",
+        // No index of its own on (kind, version_id): the UNIQUE index above starts with those columns.
         // Files refused at import, with the reason: nothing of them entered the tables above.
         """
         CREATE TABLE IF NOT EXISTS rejected_file(
@@ -176,5 +176,8 @@ enum Schema {
                 WHERE s.kind = 'tps' AND s.version_id = tps_version.id ORDER BY s.id LIMIT 1)
             """,
         ],
+        // 2 to 3: an index that only repeated the start of source_file's UNIQUE index, and cost the
+        // import an index insert per file.
+        2: ["DROP INDEX IF EXISTS source_file_version"],
     ]
 }

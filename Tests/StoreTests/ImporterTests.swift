@@ -106,10 +106,13 @@ import TestSupport
         for column in ["first_raw_sha256", "first_url", "first_retrieved_at"] {
             try store.db.execute("ALTER TABLE tps_version DROP COLUMN \(column)")
         }
+        // Schema 1 and 2 had an index of their own on source_file(kind, version_id).
+        try store.db.execute("CREATE INDEX source_file_version ON source_file(kind, version_id)")
         try store.db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         let reopened = try Store(path: store.path)
         #expect(try rows(reopened, kept) == expected)
-        #expect(try reopened.db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) } == ["2"])
+        #expect(try reopened.db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) } == ["3"])
+        #expect(try reopened.db.statement("SELECT count(*) FROM sqlite_master WHERE name = 'source_file_version'").rows { $0.int(0) } == [0])
 
         // A version whose first copy is only partly known (a hand-edited store) is an error, not a crash.
         try reopened.db.execute("UPDATE tps_version SET first_url = NULL WHERE code = '3101011001002'")

@@ -350,10 +350,11 @@ public struct SiteBuild {
         let changes = context.changes
         // A batch renders on the workers while the next is read from the store; what follows a
         // batch (sitemap, quality tables) runs here, in code order.
-        let pages = PageBatches(context: context) { (input: (RegionCode, [Store.TPSVersion], TPSQuality)) in
-            context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2)
+        typealias Input = (RegionCode, [Store.TPSVersion], TPSQuality, PageRenderer.VillageParts?)
+        let pages = PageBatches(context: context) { (input: Input) in
+            context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2, village: input.3)
         } finish: { inputs, folders in
-            for ((code, versions, quality), folder) in zip(inputs, folders) {
+            for ((code, versions, quality, _), folder) in zip(inputs, folders) {
                 // Full builds list each page's own folder; an incremental one lists every TPS below.
                 if changes == nil {
                     try context.sitemap.add(folder)
@@ -367,7 +368,7 @@ public struct SiteBuild {
             context.summary.tpsPages += inputs.count
             context.onEvent(.progress("\(context.summary.tpsPages) TPS pages"))
         }
-        var batch: [(RegionCode, [Store.TPSVersion], TPSQuality)] = []
+        var batch: [Input] = []
         func flush() throws {
             try pages.submit(batch)
             batch.removeAll(keepingCapacity: true)
@@ -377,7 +378,7 @@ public struct SiteBuild {
             // the others with what was found now.
             for code in changes.tps {
                 let versions = try context.store.tpsVersions(code)
-                batch.append((code, versions, TPSQuality(versions: versions)))
+                batch.append((code, versions, TPSQuality(versions: versions), nil))
                 if batch.count >= 1024 { try flush() }
             }
             try flush()
@@ -393,9 +394,11 @@ public struct SiteBuild {
         } else {
             let cursor = try context.store.tpsVersionCursor()
             for village in tree.regions(at: .village) {
+                // What the village's TPS pages share is made once, here.
+                let parts = village.children.first.map { context.renderer.villageParts(of: $0, tree: tree) }
                 for code in village.children {
                     let versions = try cursor.versions(of: code)
-                    batch.append((code, versions, TPSQuality(versions: versions)))
+                    batch.append((code, versions, TPSQuality(versions: versions), parts))
                     if batch.count >= 1024 { try flush() }
                 }
             }

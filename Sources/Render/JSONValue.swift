@@ -150,6 +150,12 @@ public struct JSONWriter {
         if let text { string(text) } else { null() }
     }
 
+    /// A value serialised before (by a `JSONWriter`), copied as it is.
+    public mutating func raw(_ bytes: [UInt8]) {
+        beginValue()
+        out.append(contentsOf: bytes)
+    }
+
     public mutating func value(_ value: JSONValue) {
         switch value {
         case .null: null()

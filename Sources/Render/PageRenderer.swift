@@ -261,19 +261,19 @@ public struct PageRenderer: Sendable {
     /// `quality` is what the rules and the revision history say of them, computed once by the caller
     /// (the downloads need the same), or here when not given.
     public func tpsPage(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion],
-                        quality: TPSQuality? = nil) -> RenderedPage {
+                        quality: TPSQuality? = nil, village: VillageParts? = nil) -> RenderedPage {
         let quality = quality ?? TPSQuality(versions: versions)
+        let village = village ?? villageParts(of: code, tree: tree)
         let anomalies = quality.anomalies
         let revisions = quality.revisions
         let folder = SitePath.folder(code)
         let name = tree.name(of: code)
-        let villageName = tree.name(of: code.parent!)
-        let title = "\(name), \(villageName)"
-        let root = SitePath.root(from: folder)
+        let title = "\(name), \(village.name)"
+        let root = village.root
         var context = base(folder: folder, title: title)
         context["heading"] = .text(title)
         context["code"] = .text(code.rawValue)
-        context["breadcrumbs"] = breadcrumbs(to: code, tree: tree, root: root)
+        context["breadcrumbs"] = village.breadcrumbs
         context["kpu_page"] = .text(SitePath.kpuPage(code))
         context["kpu_json"] = .text(SitePath.kpuJSON(code))
         context["permanent_url"] = .text(site.permanentURL(folder))
@@ -343,14 +343,14 @@ public struct PageRenderer: Sendable {
             })
         }
         let html = templates.render("tps", context)
-        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions)
+        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions, village: village)
         return RenderedPage(folder: folder, html: html, json: twin, csv: nil)
     }
 
     /// The TPS page's JSON twin, written member by member (`JSONWriter`): the same bytes a
     /// `JSONValue` of the same members gives, without building one per page.
     func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],
-                 revisions: [Revision]) -> [UInt8] {
+                 revisions: [Revision], village: VillageParts) -> [UInt8] {
         let current = versions.first?.result
         var json = JSONWriter(out: [])
         json.out.reserveCapacity(4096)
@@ -378,15 +378,7 @@ public struct PageRenderer: Sendable {
             json.key("url"); json.string(SitePath.folder(code))
             json.key("demo"); json.bool(site.demo)
             json.key("region")
-            json.object { json in
-                for ancestor in code.lineage.dropLast() {
-                    json.key(PageRenderer.levelKeys[ancestor.level.rawValue])
-                    json.object { json in
-                        json.key("code"); json.string(ancestor.rawValue)
-                        json.key("name"); json.string(tree.rawName(of: ancestor))
-                    }
-                }
-            }
+            json.raw(village.twinRegion)
             json.key("chart"); chart(current?.chart, &json)
             json.key("administrasi"); administrasi(current?.administrasi, &json)
             json.key("images")
@@ -443,6 +435,33 @@ public struct PageRenderer: Sendable {
         }
         json.out.append(0x0A)
         return json.out
+    }
+
+    /// What every TPS page of one village shares, made once per village rather than once per TPS:
+    /// the breadcrumbs, the village's name, and the twin's `region` member.
+    public struct VillageParts: Sendable {
+        let name: String
+        /// The way back to the site root from a TPS folder (every one is as deep).
+        let root: String
+        let breadcrumbs: TemplateValue
+        let twinRegion: [UInt8]
+    }
+
+    /// The parts shared by the TPS pages under the village of `tps`.
+    public func villageParts(of tps: RegionCode, tree: RegionTree) -> VillageParts {
+        let root = SitePath.root(from: SitePath.folder(tps))
+        var json = JSONWriter()
+        json.object { json in
+            for ancestor in tps.lineage.dropLast() {
+                json.key(PageRenderer.levelKeys[ancestor.level.rawValue])
+                json.object { json in
+                    json.key("code"); json.string(ancestor.rawValue)
+                    json.key("name"); json.string(tree.rawName(of: ancestor))
+                }
+            }
+        }
+        return VillageParts(name: tree.name(of: tps.parent!), root: root,
+                            breadcrumbs: breadcrumbs(to: tps, tree: tree, root: root), twinRegion: json.out)
     }
 
     /// The twin's name for each level above TPS, by `Level.rawValue`.

@@ -221,11 +221,15 @@ struct PlainJSONScanner {
         if literal("null") { return .some(nil) }
         var slots = [Int?](repeating: nil, count: Administrasi.fieldNames.count)
         var seen = [Bool](repeating: false, count: Administrasi.fieldNames.count)
+        var next = 0
         let complete = object { scanner, key in
-            guard let position = Administrasi.fieldBytes.firstIndex(where: { scanner.equals(key, $0) }),
-                  !seen[position], let value = scanner.optionalInteger() else { return false }
+            // KPU writes the fields in `fieldNames` order: try the one after the last first.
+            let position = next < Administrasi.fieldBytes.count && scanner.equals(key, Administrasi.fieldBytes[next])
+                ? next : Administrasi.fieldBytes.firstIndex(where: { scanner.equals(key, $0) })
+            guard let position, !seen[position], let value = scanner.optionalInteger() else { return false }
             seen[position] = true
             slots[position] = value
+            next = position + 1
             return true
         }
         return complete ? .some(Administrasi(slots: slots)) : nil

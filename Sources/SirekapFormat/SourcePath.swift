@@ -26,13 +26,21 @@ public enum SourcePath: Equatable, Sendable {
     /// Classifies a path relative to the root of a mirror, such as
     /// `pemilu/hhcw/ppwp/11/1101/110101/1101012001/1101012001001.json`.
     public init(relativePath: String) throws(Invalid) {
+        // The common case first, without splitting the path: a file under pemilu/hhcw/ppwp/ that
+        // sits exactly where KPU serves its code (every TPS result of a mirror, once per file).
+        let contest = "pemilu/hhcw/ppwp/"
+        if relativePath.hasPrefix(contest), relativePath.hasSuffix(".json"), let slash = relativePath.lastIndex(of: "/"),
+           let code = RegionCode(relativePath[relativePath.index(after: slash)...].dropLast(5)),
+           relativePath == contest + code.path + ".json" {
+            self = code.level == .tps ? .tpsResult(tps: code) : .aggregate(region: code)
+            return
+        }
         let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard let last = parts.last, last.hasSuffix(".json"), parts.count >= 2 else {
             self = .unrecognized
             return
         }
         let stem = String(last.dropLast(5))
-        let folders = Array(parts.dropLast())
 
         switch (parts[0], parts.count) {
         case ("wilayah", _):
@@ -42,7 +50,7 @@ public enum SourcePath: Equatable, Sendable {
                 self = .regionList(parent: nil)
                 return
             }
-            let code = try SourcePath.code(stem, under: Array(folders.dropFirst(3)))
+            let code = try SourcePath.code(stem, in: relativePath, contest: "wilayah/pemilu/ppwp/")
             guard code.level < .tps else {
                 throw Invalid(description: "a region list is named after a region of level 1 to 4, not a TPS code")
             }
@@ -57,24 +65,23 @@ public enum SourcePath: Equatable, Sendable {
                 return
             }
             guard parts[2] == "ppwp" else { self = .otherContest("pemilu/hhcw/\(parts[2])"); return }
-            let code = try SourcePath.code(stem, under: Array(folders.dropFirst(3)))
+            let code = try SourcePath.code(stem, in: relativePath, contest: "pemilu/hhcw/ppwp/")
             self = code.level == .tps ? .tpsResult(tps: code) : .aggregate(region: code)
         default:
             self = .unrecognized
         }
     }
 
-    /// Checks that `stem` is a code and that the folders above it are exactly its ancestors.
-    private static func code(_ stem: String, under folders: [String]) throws(Invalid) -> RegionCode {
+    /// Checks that `stem` is a code and that the folders above it are exactly its ancestors: the
+    /// path must be the one KPU serves for the code (one string compare; this runs for every file).
+    private static func code(_ stem: String, in relativePath: String, contest: String) throws(Invalid) -> RegionCode {
         guard let code = RegionCode(stem) else {
             throw Invalid(description: "\"\(stem)\" is not a region code (2, 4, 6, 10 or 13 digits or capital letters)")
         }
+        guard relativePath != contest + code.path + ".json" else { return code }
         let ancestors = code.lineage.dropLast().map(\.rawValue)
-        guard folders == ancestors else {
-            let expected = ancestors.isEmpty ? "directly in the contest folder" : "under \(ancestors.joined(separator: "/"))/"
-            throw Invalid(description: "the folders do not match code \(code); it belongs \(expected)")
-        }
-        return code
+        let expected = ancestors.isEmpty ? "directly in the contest folder" : "under \(ancestors.joined(separator: "/"))/"
+        throw Invalid(description: "the folders do not match code \(code); it belongs \(expected)")
     }
 
     /// The relative path KPU serves for a node, the inverse of `init(relativePath:)`.

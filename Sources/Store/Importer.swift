@@ -97,15 +97,11 @@ public struct Importer {
                                    announced: &announced, onEvent: onEvent)
                 }
             }
-            var batch: [FileWalker.File] = []
-            for file in FileWalker(root: root.absolute) {
-                batch.append(file)
-                if batch.count >= batchSize {
-                    try submit(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            try submit(batch)
+            // The walk runs on a thread of its own: this thread's time goes to SQLite, which
+            // bounds the import's speed.
+            let walk = WalkedBatches(root: root.absolute, batchSize: batchSize)
+            defer { walk.cancel() }
+            while let batch = walk.next() { try submit(batch) }
             try submit([])
         }
         try db.statement("""
@@ -143,6 +139,64 @@ public struct Importer {
         case unrecognized
     }
 
+    /// Batches of the files under a root, in walk order, made by a thread of their own a few
+    /// batches ahead of the reader.
+    final class WalkedBatches: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var ready: [[FileWalker.File]] = []
+        private var finished = false
+        private var cancelled = false
+        /// Batches made ahead at most: enough to never wait, few enough to keep memory flat.
+        private let ahead = 4
+
+        init(root: String, batchSize: Int) {
+            let thread = Thread { [self] in
+                var batch: [FileWalker.File] = []
+                for file in FileWalker(root: root) {
+                    batch.append(file)
+                    if batch.count >= batchSize {
+                        guard put(batch) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = put(batch) }
+                condition.lock()
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+            }
+            thread.start()
+        }
+
+        /// False when the reader stopped (an error): the walk ends.
+        private func put(_ batch: [FileWalker.File]) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while ready.count >= ahead && !cancelled { condition.wait() }
+            guard !cancelled else { return false }
+            ready.append(batch)
+            condition.broadcast()
+            return true
+        }
+
+        /// The next batch, or nil when the walk is done.
+        func next() -> [FileWalker.File]? {
+            condition.lock()
+            defer { condition.unlock() }
+            while ready.isEmpty && !finished { condition.wait() }
+            guard !ready.isEmpty else { return nil }
+            condition.broadcast()
+            return ready.removeFirst()
+        }
+
+        func cancel() {
+            condition.lock()
+            cancelled = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
     /// One batch's examined files, filled by the thread that examines them.
     final class ExaminedBatch: @unchecked Sendable {
         var files: [ExaminedFile] = []
@@ -173,7 +227,9 @@ public struct Importer {
     }
 
     static func parse(_ file: FileWalker.File, path: SourcePath) -> ParsedFile {
-        let url = path.url ?? file.relativePath
+        // A Sirekap path was checked to be exactly the one KPU serves (`SourcePath`), so its URL is
+        // the base and the path as found: no need to build the path again.
+        let url = SourcePath.apiBase + file.relativePath
         let bytes: [UInt8]
         let modifiedSeconds: Int
         do {

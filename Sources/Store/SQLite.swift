@@ -116,7 +116,14 @@ final class Statement {
             case .null: rc = sqlite3_bind_null(pointer, index)
             case .int(let number): rc = sqlite3_bind_int64(pointer, index, number)
             case .double(let number): rc = sqlite3_bind_double(pointer, index, number)
-            case .text(let text): rc = sqlite3_bind_text(pointer, index, text, -1, transient)
+            case .text(var text):
+                // From the string's own UTF-8 with its length: no C string made, no strlen. An
+                // empty text has no storage to point at (and a nil pointer would bind NULL).
+                rc = text.isEmpty ? sqlite3_bind_text(pointer, index, "", 0, transient) : text.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { chars in
+                        sqlite3_bind_text(pointer, index, chars.baseAddress, Int32(chars.count), transient)
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw database.error(rc, sql) }
         }

@@ -78,11 +78,6 @@ public struct PageRenderer: Sendable {
         return .object(votes.entries.map { ($0.candidate, JSONValue.optional($0.votes)) })
     }
 
-    func administrasiJSON(_ form: Administrasi?) -> JSONValue {
-        guard let form else { return .null }
-        return .object(Administrasi.fieldNames.map { ($0, JSONValue.optional(form[$0])) })
-    }
-
     func sourceJSON(_ source: Store.Source?, url: String) -> JSONValue {
         .object([
             ("url", .string(source?.url ?? url)),
@@ -264,6 +259,7 @@ public struct PageRenderer: Sendable {
                         quality: TPSQuality? = nil, village: VillageParts? = nil) -> RenderedPage {
         let quality = quality ?? TPSQuality(versions: versions)
         let village = village ?? villageParts(of: code, tree: tree)
+        precondition(village.village == code.parent, "\(code): the parts of village \(village.village) do not belong to it")
         let anomalies = quality.anomalies
         let revisions = quality.revisions
         let folder = SitePath.folder(code)
@@ -440,6 +436,7 @@ public struct PageRenderer: Sendable {
     /// What every TPS page of one village shares, made once per village rather than once per TPS:
     /// the breadcrumbs, the village's name, and the twin's `region` member.
     public struct VillageParts: Sendable {
+        let village: RegionCode
         let name: String
         /// The way back to the site root from a TPS folder (every one is as deep).
         let root: String
@@ -460,7 +457,7 @@ public struct PageRenderer: Sendable {
                 }
             }
         }
-        return VillageParts(name: tree.name(of: tps.parent!), root: root,
+        return VillageParts(village: tps.parent!, name: tree.name(of: tps.parent!), root: root,
                             breadcrumbs: breadcrumbs(to: tps, tree: tree, root: root), twinRegion: json.out)
     }
 

@@ -11,11 +11,6 @@ public enum TemplateValue: Sendable {
     case list([TemplateValue])
     case object(TemplateObject)
 
-    /// The text, or null for nil (a missing value renders as nothing and is false).
-    public init(_ text: String?) {
-        self = text.map(TemplateValue.text) ?? .null
-    }
-
     /// A list of objects, the shape of every repeated section.
     public static func objects(_ objects: [TemplateObject]) -> TemplateValue {
         .list(objects.map(TemplateValue.object))
@@ -61,7 +56,9 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
     public init() { fields = [] }
 
     init(_ pairs: [(String, TemplateValue)]) {
-        // Literals name each key once (the compiler checks), so no search for an earlier one.
+        // A literal names each key once (a repeated one is a mistake in our code): no search for
+        // an earlier field, and debug builds check.
+        assert(Set(pairs.map(\.0)).count == pairs.count, "a template object literal repeats a key")
         fields = pairs.map { Field(fingerprint: TemplateObject.fingerprint($0.0), name: $0.0, value: $0.1) }
     }
 

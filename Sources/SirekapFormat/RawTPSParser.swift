@@ -23,7 +23,7 @@ public enum RawTPSParser {
     }
 }
 
-/// Reads the plain subset of JSON the fast paths accept: strings of printable ASCII without
+/// Reads the plain subset of JSON the fast paths accept: strings of ASCII from space up without
 /// escapes, integers without fraction or exponent. Every method returns nil (or false) for
 /// anything else, never an error: the caller then hands the file to `Codable`.
 struct PlainJSONScanner {
@@ -106,11 +106,13 @@ struct PlainJSONScanner {
         let start = index
         var value = 0
         while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            // Past 18 digits an Int could overflow: such a number is `Codable`'s to judge.
+            if index - start == 18 { return nil }
             value = value * 10 + Int(bytes[index] - 0x30)
             index += 1
         }
         let digits = index - start
-        guard digits > 0, digits <= 18, !(digits > 1 && bytes[start] == 0x30) else { return nil }
+        guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
         // A fraction or exponent is not a count; `Codable` decides what to make of it.
         if index < bytes.count, PlainJSONScanner.isWordByte(bytes[index]) || bytes[index] == UInt8(ascii: "-")
             || bytes[index] == UInt8(ascii: "+") { return nil }
@@ -250,6 +252,12 @@ struct PlainJSONScanner {
 }
 
 extension PlainJSONScanner {
+    /// Whether a text is written as it is between quotes, the same by us as by `JSONEncoder`:
+    /// ASCII from space up, no quote, no backslash (what the scanner accepts in a string).
+    static func isPlain(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
     /// A region list: an array of `{"nama", "id", "kode", "tingkat"}` objects, each key once and
     /// no other, `tingkat` matching the code's level.
     mutating func regionEntries() -> [RegionEntry]? {
@@ -291,8 +299,7 @@ extension RegionList {
         var out: [UInt8] = [UInt8(ascii: "[")]
         out.reserveCapacity(64 * entries.count + 2)
         for (index, entry) in entries.enumerated() {
-            guard entry.rawName.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
-            else { return nil }
+            guard PlainJSONScanner.isPlain(entry.rawName) else { return nil }
             if index > 0 { out.append(UInt8(ascii: ",")) }
             // Keys in byte order: id, kode, nama, tingkat.
             out.append(contentsOf: "{\"id\":".utf8)
@@ -325,12 +332,10 @@ public struct CanonicalTPS: Sendable {
     public let images: String
     public let administrasi: String?
 
-    /// Nil when a string would need escaping (quotes, backslashes, control or non-ASCII bytes): such
-    /// rare files go through `JSONEncoder`, so that escaping has one author.
+    /// Nil when a string holds anything but plain ASCII (quotes, backslashes, control or non-ASCII
+    /// bytes): such rare files go through `JSONEncoder`, so that escaping has one author.
     public init?(_ result: TPSResult) {
-        func plain(_ text: String) -> Bool {
-            text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        }
+        let plain = PlainJSONScanner.isPlain
         guard result.images.allSatisfy({ $0.map(plain) ?? true }), result.mode.map(plain) ?? true,
               result.psu.map(plain) ?? true, plain(result.ts.text),
               result.chart?.entries.allSatisfy({ plain($0.candidate) }) ?? true else { return nil }

@@ -82,6 +82,8 @@ public struct Importer {
             // Files are examined (path, bytes, hashes, parse) on all cores a batch at a time; each
             // batch is written here, in walk order, while the next one is examined.
             var examining: (group: DispatchGroup, results: ExaminedBatch)?
+            // A write that fails must not leave workers reading files after the import returned.
+            defer { examining?.group.wait() }
             func submit(_ batch: [FileWalker.File]) throws {
                 let previous = examining
                 examining = nil
@@ -288,7 +290,8 @@ public struct Importer {
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw ReadError(description: String(cString: strerror(errno))) }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        // One byte more than the size: the read that finds the end fits without growing the array.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var filled = 0
         while true {
             if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count))) }

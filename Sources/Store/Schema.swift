@@ -99,7 +99,8 @@ enum Schema {
             UNIQUE(kind, version_id, raw_sha256, root, path)
         )
         """,
-        // No index of its own on (kind, version_id): the UNIQUE index above starts with those columns.
+        // No index of its own on (kind, version_id): the UNIQUE index above starts with those columns
+        // (a version's few copies are then sorted by id when read, a small temporary sort).
         // Files refused at import, with the reason: nothing of them entered the tables above.
         """
         CREATE TABLE IF NOT EXISTS rejected_file(

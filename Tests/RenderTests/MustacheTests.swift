@@ -20,7 +20,7 @@ import Testing
     @Test func sectionsFollowTruthiness() throws {
         let template = "{{#v}}yes{{/v}}{{^v}}no{{/v}}"
         #expect(try render(template, ["v": true]) == "yes")
-        for falsy: TemplateValue in [false, "", [], .null, TemplateValue(nil as String?)] {
+        for falsy: TemplateValue in [false, "", [], .null, nil] {
             #expect(try render(template, ["v": falsy]) == "no", "\(falsy)")
         }
         #expect(try render(template, [:]) == "no")

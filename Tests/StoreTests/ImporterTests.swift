@@ -209,6 +209,42 @@ import TestSupport
         #expect(summary.rejected == 0)
     }
 
+    /// Batches are examined on other threads and written in order: with batches of two files the
+    /// store, the summary and the events (rejections, notices) are those of one big batch.
+    @Test func smallBatchesGiveTheSameStoreSummaryAndEvents() throws {
+        let mirror = try Mirror.smallVillage(at: folder.sub("mirror"))
+        try mirror.write("pemilu/hhcw/pdpd/31/3101/310101/3101011001/3101011001001.json", "{}")
+        try mirror.write("pemilu/hhcw/ppwp/31/3101/310101/3101011001/3101011001004.json", "")
+        try mirror.write("pemilu/hhcw/ppwp/31/3101/310101/3101011001/TPS008.json", "{}")
+        try mirror.write("README.md", "notes")
+        func run(batchSize: Int, _ name: String) throws -> (ImportSummary, [String], [[String]]) {
+            let store = try Store(path: folder.sub(name))
+            var importer = Importer(store: store, importedAt: "2026-01-01T00:00:00Z")
+            importer.batchSize = batchSize
+            let (summary, events) = try importer.runCollecting([mirror.root])
+            let described = events.compactMap { event -> String? in
+                switch event {
+                case .rejected(let file, let reason): "rejected \(file): \(reason)"
+                case .skippedFolder(let name, let first): "skipped \(name) from \(first)"
+                case .progress: nil
+                }
+            }
+            let rows = try store.db.statement("""
+                SELECT s.kind, s.path, s.raw_sha256, s.url, v.content_sha256, v.chart, v.administrasi, v.images
+                FROM source_file s LEFT JOIN tps_version v ON s.kind = 'tps' AND v.id = s.version_id ORDER BY s.path
+                """).rows { row in (0..<8).map { row.optionalText(Int32($0)) ?? "null" } }
+            return (summary, described, rows)
+        }
+        let whole = try run(batchSize: 512, "whole.sqlite")
+        let small = try run(batchSize: 2, "small.sqlite")
+        #expect(whole.0 == small.0)
+        #expect(whole.0.rejected == 2 && whole.0.ignored == 1 && whole.0.skipped == ["pemilu/hhcw/pdpd": 1])
+        #expect(whole.1 == small.1)
+        #expect(whole.1.count == 3)
+        #expect(whole.2 == small.2)
+        #expect(whole.2.count == whole.0.files)
+    }
+
     @Test func impossibleValuesAreStoredExactly() throws {
         let mirror = try Mirror(at: folder.sub("mirror"))
         var form = Mirror.form(valid: 163)

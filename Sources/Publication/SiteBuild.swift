@@ -490,7 +490,13 @@ public struct SiteBuild {
     /// Gzip copies of the CSVs (they shrink about tenfold; Parquet is compressed already), each
     /// file on its own core: every copy depends on its own file only.
     static func compressDownloads(_ context: Context) throws {
-        let csvs = context.downloads.filter { $0.format == "csv" }
+        // The national TPS table's rows are its provinces' rows, in code order: each province's
+        // `.gz` holds its header line and its rows as two gzip members, and the national `.gz` is
+        // the header member and the provinces' row members joined, with nothing compressed twice.
+        let national = "ppwp-tps.csv"
+        let provinces = context.downloads.filter { $0.format == "csv" && $0.name.hasPrefix("ppwp-tps-") }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        let csvs = context.downloads.filter { $0.format == "csv" && $0.name != national }
         let results = UnsafeMutableBufferPointer<Result<FileDigest, Error>?>.allocate(capacity: csvs.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize().deallocate() }
@@ -509,12 +515,22 @@ public struct SiteBuild {
                     if kept.contains(csvs[index].name), FileManager.default.fileExists(atPath: output.staging + "/" + path + ".gz") {
                         return try output.digest(path + ".gz")
                     }
-                    return try output.gzip(path)
+                    return try output.gzip(path, headerMember: csvs[index].name.hasPrefix("ppwp-tps-"))
                 }
             }
         }
-        for (file, result) in zip(csvs, results) {
-            let digest = try result!.get()
+        var compressed = try zip(csvs, results).map { file, result in (file, try result!.get()) }
+        if let whole = context.downloads.first(where: { $0.name == national }) {
+            let header = try output.firstLine("downloads/" + national)
+            // The provinces' rows must be the national rows, byte for byte in size at least.
+            let rowBytes = provinces.reduce(0) { $0 + $1.bytes - header.count }
+            let joined = rowBytes == whole.bytes - header.count
+                ? try output.concatenateGzip("downloads/" + national + ".gz", header: header,
+                                             parts: provinces.map { "downloads/" + $0.name + ".gz" })
+                : nil
+            compressed.append((whole, try joined ?? output.gzip("downloads/" + national)))
+        }
+        for (file, digest) in compressed {
             context.downloads.append(Download(name: file.name + ".gz", description: file.description + " (gzip)",
                                               rows: file.rows, bytes: digest.bytes, sha256: digest.sha256,
                                               format: "csv.gz", schema: nil))

@@ -102,6 +102,46 @@ enum DownloadChecks {
         #expect(problems == [], "\(problems)")
     }
 
+    /// Every `.csv.gz` decompresses (Python's gzip, and DuckDB's reader) to its CSV exactly; the
+    /// national one is the provinces' compressed rows joined, not compressed again.
+    @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs duckdb"))
+    func compressedCSVsDecompressToTheirCSVs() throws {
+        let workspace = try Workspace { mirror in
+            try mirror.regionList(parent: "99", [("9901", "Abu Dhabi, Uni Emirat Arab", 10)])
+            try mirror.regionList(parent: "9901", [("990101", "Abu Dhabi", 11)])
+            try mirror.regionList(parent: "990101", [("9901010001", "Abu Dhabi", 12)])
+            try mirror.regionList(parent: "9901010001", [("9901010001001", "POS 001", 13)])
+            try mirror.tps("9901010001001", votes: [5, 6, 7], form: Mirror.form(valid: 18))
+        }
+        let site = try workspace.build()
+        let folder = site.root + "/downloads"
+        let report = try ParquetReaders.runScript("""
+            import duckdb, glob, gzip, json, os, sys
+            out = {}
+            for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.csv.gz'))):
+                with gzip.open(path, 'rb') as f, open(path[:-3], 'rb') as c:
+                    same = f.read() == c.read()
+                rows = duckdb.sql(f"SELECT count(*) FROM read_csv('{path}', header=true)").fetchall()[0][0]
+                csv_rows = duckdb.sql(f"SELECT count(*) FROM read_csv('{path[:-3]}', header=true)").fetchall()[0][0]
+                out[os.path.basename(path)] = {'same': same, 'rows': rows, 'csv_rows': csv_rows}
+            print(json.dumps(out))
+            """, [folder])
+        let names = report.keys.sorted()
+        #expect(names.contains("ppwp-tps.csv.gz") && names.contains("ppwp-tps-31.csv.gz") && names.contains("ppwp-tps-99.csv.gz"))
+        for name in names {
+            let file = report[name] as? [String: Any] ?? [:]
+            #expect(file["same"] as? Bool == true, "\(name) does not decompress to its CSV")
+            #expect(file["rows"] as? Int == file["csv_rows"] as? Int, "\(name): DuckDB reads \(file["rows"] ?? "?") rows")
+        }
+        // Joined: the national file is the first province's whole, then the others' row members.
+        let national = try Data(contentsOf: URL(fileURLWithPath: folder + "/ppwp-tps.csv.gz"))
+        let first = try Data(contentsOf: URL(fileURLWithPath: folder + "/ppwp-tps-31.csv.gz"))
+        let second = try Data(contentsOf: URL(fileURLWithPath: folder + "/ppwp-tps-99.csv.gz"))
+        let headerMember = first.count + second.count - national.count
+        #expect(headerMember > 18 && first.prefix(headerMember) == second.prefix(headerMember))
+        #expect(national == first + second.dropFirst(headerMember))
+    }
+
     @Test func dataPackageChecksumsAndCitationAreRight() throws {
         let site = try Workspace().build()
         let problems = try DownloadChecks.packageProblems(site)

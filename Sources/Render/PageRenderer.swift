@@ -148,8 +148,10 @@ public struct PageRenderer: Sendable {
         context["child_level_name"] = .text(childLevel.kpuName)
         context["tps_children"] = .flag(childLevel == .tps)
         context["candidate_numbers"] = .list(candidates.map { ["number": .number($0.number)] })
-        context["children"] = .objects(node.children.map { child in
-            let childTotals = sums(of: child)
+        // Each child's totals once (a TPS child's are summed here, its rules run): the page, the
+        // twin and the CSV all list them.
+        let childSums = node.children.map(sums(of:))
+        context["children"] = .objects(zip(node.children, childSums).map { child, childTotals in
             let hasResult = childTotals.tpsWithResults > 0
             return [
                 "code": .text(child.rawValue),
@@ -173,26 +175,39 @@ public struct PageRenderer: Sendable {
         context["methodology"] = .text(root + "metodologi/")
 
         let html = templates.render("region", context)
-        let json = regionTwin(node, tree: tree, kpu: kpu, folder: folder, totals: sums(of:))
-        let csv = regionCSV(node, tree: tree, candidates: candidates, kpuTable: kpuTable, totals: sums(of:))
-        return RenderedPage(folder: folder, html: html, json: json.file(), csv: csv)
+        let json = regionTwin(node, tree: tree, kpu: kpu, folder: folder, childSums: childSums)
+        let csv = regionCSV(node, tree: tree, candidates: candidates, kpuTable: kpuTable, childSums: childSums)
+        return RenderedPage(folder: folder, html: html, json: json, csv: csv)
     }
 
-    func computedJSON(_ totals: ComputedTotals, allRules: Bool = true) -> JSONValue {
-        let rules = Rule.allCases.filter { allRules || (totals.flagged[$0.id] ?? 0) > 0 }
-        return .object([
-            ("chart", .object(totals.votes.keys.sorted().map { ($0, JSONValue.int(totals.votes[$0]!)) })),
-            ("suara_sah", .int(totals.suaraSah)),
-            ("suara_tidak_sah", .int(totals.suaraTidakSah)),
-            ("tps_total", .int(totals.tpsTotal)),
-            ("tps_with_results", .int(totals.tpsWithResults)),
-            ("tps_with_administrasi", .int(totals.tpsWithAdministrasi)),
-            ("anomalies", .object(rules.map { ($0.id, JSONValue.int(totals.flagged[$0.id] ?? 0)) })),
-        ])
+    /// A region's computed totals in its twin (`allRules` false: only the rules that flag some TPS).
+    func writeComputed(_ totals: ComputedTotals, allRules: Bool = true, into json: inout JSONWriter) {
+        json.object { json in
+            json.key("chart")
+            json.object { json in
+                for candidate in totals.votes.keys.sorted() {
+                    json.key(candidate)
+                    json.int(totals.votes[candidate]!)
+                }
+            }
+            json.key("suara_sah"); json.int(totals.suaraSah)
+            json.key("suara_tidak_sah"); json.int(totals.suaraTidakSah)
+            json.key("tps_total"); json.int(totals.tpsTotal)
+            json.key("tps_with_results"); json.int(totals.tpsWithResults)
+            json.key("tps_with_administrasi"); json.int(totals.tpsWithAdministrasi)
+            json.key("anomalies")
+            json.object { json in
+                for rule in Rule.allCases where allRules || (totals.flagged[rule.id] ?? 0) > 0 {
+                    json.key(rule.id)
+                    json.int(totals.flagged[rule.id] ?? 0)
+                }
+            }
+        }
     }
 
+    /// A region page's JSON twin, written member by member like the TPS twins (`JSONWriter`).
     func regionTwin(_ node: RegionTree.Node, tree: RegionTree, kpu: Store.AggregateVersion?, folder: String,
-                    totals: (RegionCode) -> ComputedTotals) -> JSONValue {
+                    childSums: [ComputedTotals]) -> [UInt8] {
         let kpuJSON: JSONValue = kpu.map { kpu in
             .object([
                 ("chart", chartJSON(kpu.aggregate.chart?.votes)),
@@ -210,44 +225,52 @@ public struct PageRenderer: Sendable {
                 ("source", sourceJSON(kpu.sources.first, url: SitePath.kpuJSON(node.code))),
             ])
         } ?? .null
-        let children: [JSONValue] = node.children.map { child in
-            var members: [(String, JSONValue)] = [
-                ("code", .string(child.rawValue)),
-                ("name", .string(tree.rawName(of: child))),
-                ("level", .int(child.level.rawValue)),
-                ("url", .string(SitePath.folder(child))),
-            ]
-            members.append(("computed", computedJSON(totals(child), allRules: false)))
-            return .object(members)
+        var json = JSONWriter()
+        json.out.reserveCapacity(512 * (node.children.count + 2))
+        json.object { json in
+            json.key("code"); json.string(node.code?.rawValue)
+            json.key("name"); json.string(node.rawName)
+            json.key("level"); json.int(node.code?.level.rawValue ?? 0)
+            json.key("url"); json.string(folder)
+            json.key("demo"); json.bool(site.demo)
+            json.key("computed"); writeComputed(node.totals, into: &json)
+            json.key("kpu"); json.value(kpuJSON)
+            json.key("children")
+            json.array { json in
+                for (child, sums) in zip(node.children, childSums) {
+                    json.object { json in
+                        json.key("code"); json.string(child.rawValue)
+                        json.key("name"); json.string(tree.rawName(of: child))
+                        json.key("level"); json.int(child.level.rawValue)
+                        json.key("url"); json.string(SitePath.folder(child))
+                        json.key("computed"); writeComputed(sums, allRules: false, into: &json)
+                    }
+                }
+            }
         }
-        return .object([
-            ("code", .optional(node.code?.rawValue)),
-            ("name", .string(node.rawName)),
-            ("level", .int(node.code?.level.rawValue ?? 0)),
-            ("url", .string(folder)),
-            ("demo", .bool(site.demo)),
-            ("computed", computedJSON(node.totals)),
-            ("kpu", kpuJSON),
-            ("children", .array(children)),
-        ])
+        json.out.append(0x0A)
+        return json.out
     }
 
     func regionCSV(_ node: RegionTree.Node, tree: RegionTree, candidates: [Candidate],
-                   kpuTable: [RegionCode: Aggregate.Row], totals: (RegionCode) -> ComputedTotals) -> String {
+                   kpuTable: [RegionCode: Aggregate.Row], childSums: [ComputedTotals]) -> String {
         var header = ["code", "name", "tps_total", "tps_with_results", "tps_with_administrasi"]
         header += candidates.map { "votes_\($0.id)" } + ["suara_sah", "suara_tidak_sah"]
         header += candidates.map { "kpu_votes_\($0.id)" }
-        var text = CSV.row(header)
-        for child in node.children {
-            let sums = totals(child)
-            var fields: [String?] = [child.rawValue, tree.rawName(of: child)]
+        var text: [UInt8] = []
+        text.reserveCapacity(128 * (node.children.count + 1))
+        CSV.append(header, to: &text)
+        var fields: [String?] = []
+        for (child, sums) in zip(node.children, childSums) {
+            fields.removeAll(keepingCapacity: true)
+            fields += [child.rawValue, tree.rawName(of: child)]
             fields += [String(sums.tpsTotal), String(sums.tpsWithResults), String(sums.tpsWithAdministrasi)]
             fields += candidates.map { String(sums.votes[$0.id] ?? 0) }
             fields += [String(sums.suaraSah), String(sums.suaraTidakSah)]
             fields += candidates.map { candidate in kpuTable[child].flatMap { $0.votes[candidate.id] }.map(String.init) }
-            text += CSV.row(fields)
+            CSV.append(fields, to: &text)
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
     // MARK: TPS

@@ -98,20 +98,19 @@ public struct JSONWriter {
     }
 
     public mutating func object(_ members: (inout JSONWriter) -> Void) {
-        beginValue()
-        out.append(UInt8(ascii: "{"))
-        needsComma = false
-        members(&self)
-        out.append(UInt8(ascii: "}"))
-        needsComma = true
+        container(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
     }
 
     public mutating func array(_ items: (inout JSONWriter) -> Void) {
+        container(UInt8(ascii: "["), UInt8(ascii: "]"), items)
+    }
+
+    private mutating func container(_ open: UInt8, _ close: UInt8, _ body: (inout JSONWriter) -> Void) {
         beginValue()
-        out.append(UInt8(ascii: "["))
+        out.append(open)
         needsComma = false
-        items(&self)
-        out.append(UInt8(ascii: "]"))
+        body(&self)
+        out.append(close)
         needsComma = true
     }
 

@@ -88,15 +88,20 @@ enum DownloadChecks {
 }
 
 @Suite struct DownloadTests {
-    @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs pyarrow and duckdb"))
-    func parquetDownloadsEqualTheCSVs() throws {
-        let workspace = try Workspace { mirror in
+    /// The small village plus a TPS abroad (province 99): two provinces, so two province files.
+    static func twoProvinces() throws -> Workspace {
+        try Workspace { mirror in
             try mirror.regionList(parent: "99", [("9901", "Abu Dhabi, Uni Emirat Arab", 10)])
             try mirror.regionList(parent: "9901", [("990101", "Abu Dhabi", 11)])
             try mirror.regionList(parent: "990101", [("9901010001", "Abu Dhabi", 12)])
             try mirror.regionList(parent: "9901010001", [("9901010001001", "POS 001", 13)])
             try mirror.tps("9901010001001", votes: [5, 6, 7], form: Mirror.form(valid: 18))
         }
+    }
+
+    @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs pyarrow and duckdb"))
+    func parquetDownloadsEqualTheCSVs() throws {
+        let workspace = try DownloadTests.twoProvinces()
         let site = try workspace.build()
         let problems = try DownloadChecks.parquetProblems(site, provinces: 2)
         #expect(problems == [], "\(problems)")
@@ -106,13 +111,7 @@ enum DownloadChecks {
     /// national one is the provinces' compressed rows joined, not compressed again.
     @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs duckdb"))
     func compressedCSVsDecompressToTheirCSVs() throws {
-        let workspace = try Workspace { mirror in
-            try mirror.regionList(parent: "99", [("9901", "Abu Dhabi, Uni Emirat Arab", 10)])
-            try mirror.regionList(parent: "9901", [("990101", "Abu Dhabi", 11)])
-            try mirror.regionList(parent: "990101", [("9901010001", "Abu Dhabi", 12)])
-            try mirror.regionList(parent: "9901010001", [("9901010001001", "POS 001", 13)])
-            try mirror.tps("9901010001001", votes: [5, 6, 7], form: Mirror.form(valid: 18))
-        }
+        let workspace = try DownloadTests.twoProvinces()
         let site = try workspace.build()
         let folder = site.root + "/downloads"
         let report = try ParquetReaders.runScript("""

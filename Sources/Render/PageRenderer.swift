@@ -55,8 +55,13 @@ public struct PageRenderer: Sendable {
 
     /// What every page context holds: the way back to the site root, the titles, the DEMO flag.
     public func base(folder: String, title: String) -> TemplateObject {
+        base(root: SitePath.root(from: folder), title: title)
+    }
+
+    /// The same, for a caller that has the way back to the root already.
+    func base(root: String, title: String) -> TemplateObject {
         [
-            "root": .text(SitePath.root(from: folder)),
+            "root": .text(root),
             "site_title": .text(site.title),
             "title": .text(title),
             "demo": .flag(site.demo),
@@ -105,7 +110,7 @@ public struct PageRenderer: Sendable {
         let levelName = level?.kpuName ?? ""
         let title = node.code == nil ? "Hasil hitung suara Pilpres 2024, nasional" : "\(levelName) \(node.name)"
         let root = SitePath.root(from: folder)
-        var context = base(folder: folder, title: title)
+        var context = base(root: root, title: title)
         let totals = node.totals
         let kpuChart = kpu?.aggregate.chart
         let kpuTable = Dictionary(uniqueKeysWithValues: (kpu?.aggregate.table ?? []).map { ($0.code, $0) })
@@ -289,13 +294,15 @@ public struct PageRenderer: Sendable {
         let name = tree.name(of: code)
         let title = "\(name), \(village.name)"
         let root = village.root
-        var context = base(folder: folder, title: title)
+        let permanentURL = site.permanentURL(folder)
+        var context = base(root: root, title: title)
         context["heading"] = .text(title)
         context["code"] = .text(code.rawValue)
         context["breadcrumbs"] = village.breadcrumbs
         context["kpu_page"] = .text(SitePath.kpuPage(code))
-        context["kpu_json"] = .text(SitePath.kpuJSON(code))
-        context["permanent_url"] = .text(site.permanentURL(folder))
+        let kpuJSON = SitePath.kpuJSON(code)
+        context["kpu_json"] = .text(kpuJSON)
+        context["permanent_url"] = .text(permanentURL)
 
         if let current = versions.first {
             let result = current.result
@@ -348,7 +355,7 @@ public struct PageRenderer: Sendable {
             context["candidate_numbers"] = .list(candidates.map { ["number": .number($0.number)] })
             context["version_count"] = .number(versions.count)
             context["cite"] = [
-                "url": .text(site.permanentURL(folder)),
+                "url": .text(permanentURL),
                 "ts": .text(result.ts.text),
                 "sha256": .text(source?.rawSHA256 ?? ""),
             ]
@@ -362,14 +369,15 @@ public struct PageRenderer: Sendable {
             })
         }
         let html = templates.render("tps", context)
-        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions, village: village)
+        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions, village: village,
+                           folder: folder, kpuJSON: kpuJSON)
         return RenderedPage(folder: folder, html: html, json: twin, csv: nil)
     }
 
     /// The TPS page's JSON twin, written member by member (`JSONWriter`): the same bytes a
     /// `JSONValue` of the same members gives, without building one per page.
     func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],
-                 revisions: [Revision], village: VillageParts) -> [UInt8] {
+                 revisions: [Revision], village: VillageParts, folder: String, kpuJSON: String) -> [UInt8] {
         let current = versions.first?.result
         var json = JSONWriter(out: [])
         json.out.reserveCapacity(4096)
@@ -394,7 +402,7 @@ public struct PageRenderer: Sendable {
         json.object { json in
             json.key("code"); json.string(code.rawValue)
             json.key("name"); json.string(tree.rawName(of: code))
-            json.key("url"); json.string(SitePath.folder(code))
+            json.key("url"); json.string(folder)
             json.key("demo"); json.bool(site.demo)
             json.key("region")
             json.raw(village.twinRegion)
@@ -408,7 +416,7 @@ public struct PageRenderer: Sendable {
             json.key("ts_utc"); json.string(current?.ts.iso8601UTC)
             json.key("status_suara"); if let current { json.bool(current.statusSuara) } else { json.null() }
             json.key("status_adm"); if let current { json.bool(current.statusAdm) } else { json.null() }
-            json.key("source"); json.value(sourceJSON(versions.first?.sources.first, url: SitePath.kpuJSON(code)))
+            json.key("source"); json.value(sourceJSON(versions.first?.sources.first, url: kpuJSON))
             json.key("history")
             json.array { json in
                 for version in versions {

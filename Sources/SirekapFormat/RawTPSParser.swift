@@ -95,28 +95,16 @@ struct PlainJSONScanner {
         return string().map { .some($0) }
     }
 
-    /// An integer in JSON's form (`-?(0|[1-9][0-9]*)`), up to 18 digits; nil for anything else.
+    /// An integer in JSON's form (`-?(0|[1-9][0-9]*)`), up to 18 digits (more is `Codable`'s to
+    /// judge); nil for anything else.
     mutating func integer() -> Int? {
         skipSpace()
-        var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
-        let start = index
-        var value = 0
-        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-            // Past 18 digits an Int could overflow: such a number is `Codable`'s to judge.
-            if index - start == 18 { return nil }
-            value = value * 10 + Int(bytes[index] - 0x30)
-            index += 1
-        }
-        let digits = index - start
-        guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
-        // A fraction or exponent is not a count; `Codable` decides what to make of it.
+        guard let (value, end) = JSONInteger.read(bytes, at: index, maxDigits: 18) else { return nil }
+        index = end
+        // Nor may a letter or a sign run into it (`12abc`); `Codable` decides what to make of that.
         if index < bytes.count, PlainJSONScanner.isWordByte(bytes[index]) || bytes[index] == UInt8(ascii: "-")
             || bytes[index] == UInt8(ascii: "+") { return nil }
-        return negative ? -value : value
+        return value
     }
 
     /// An integer or null; nil when neither.
@@ -314,6 +302,33 @@ extension RegionList {
         }
         out.append(UInt8(ascii: "]"))
         return out
+    }
+}
+
+/// JSON integers read straight from bytes, for the import's fast path and the store's readers.
+public enum JSONInteger {
+    /// An integer in JSON's form (`-?(0|[1-9][0-9]*)`) at `start`, of at most `maxDigits` digits,
+    /// within `Int` and not followed by a fraction or an exponent: the value and the index after it.
+    /// Nil for anything else: the callers then leave the text to `Codable`.
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, maxDigits: Int = 19) -> (value: Int, end: Int)? {
+        var index = start
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let digitsStart = index
+        var value = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            guard index - digitsStart < maxDigits else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(Int(bytes[index] - 0x30))
+            guard !overflow, !carry else { return nil }
+            value = sum
+            index += 1
+        }
+        guard index > digitsStart, index - digitsStart == 1 || bytes[digitsStart] != 0x30 else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            return nil
+        }
+        return (negative ? -value : value, index)
     }
 }
 

@@ -82,33 +82,13 @@ enum StoredJSON {
 
     /// An optionally negative decimal integer that fits in Int, or `null`; the value and the index after it.
     private static func integerOrNull(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (Int?, Int)? {
-        var index = start
-        if index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n") {
-            guard bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else {
+        if start + 4 <= bytes.count, bytes[start] == UInt8(ascii: "n") {
+            guard bytes[start + 1] == UInt8(ascii: "u"), bytes[start + 2] == UInt8(ascii: "l"), bytes[start + 3] == UInt8(ascii: "l") else {
                 return nil
             }
-            return (nil, index + 4)
+            return (nil, start + 4)
         }
-        var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
-        let digitsStart = index
-        var value = 0
-        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int(bytes[index] - 0x30))
-            guard !overflow1, !overflow2 else { return nil }
-            value = sum
-            index += 1
-        }
-        // A fraction or exponent is not an integer column: leave it to JSONDecoder (which rejects it).
-        guard index > digitsStart, index - digitsStart == 1 || bytes[digitsStart] != 0x30 else { return nil }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            return nil
-        }
-        return (negative ? -value : value, index)
+        return JSONInteger.read(bytes, at: start).map { ($0.value, $0.end) }
     }
 
     static func candidateVotes(_ text: String, decoder: JSONDecoder) throws -> CandidateVotes {

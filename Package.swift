@@ -36,6 +36,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        // The downloads' gzip copies: about twice zlib's speed at the same level, whole buffers only.
+        .systemLibrary(name: "CLibDeflate", path: "Sources/CLibDeflate", pkgConfig: "libdeflate",
+                       providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
         .target(name: "SirekapFormat"),
         // A standalone Parquet writer: no dependency on the rest of the project.
         .target(name: "Parquet", dependencies: ["CZlib", "CSnappy"]),
@@ -65,7 +68,7 @@ let package = Package(
             ]
         ),
         .target(name: "CExchange"),
-        .target(name: "Output", dependencies: ["CExchange", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Output", dependencies: ["CExchange", "CLibDeflate", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Publication",
             dependencies: ["SirekapFormat", "Store", "Quality", "Render", "Export", "Parquet", "Output", "Audit",

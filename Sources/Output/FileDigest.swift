@@ -1,4 +1,4 @@
-import CZlib
+import CLibDeflate
 import Crypto
 import Foundation
 
@@ -27,52 +27,46 @@ extension OutputFolder {
         return FileDigest(bytes: bytes, sha256: hasher.finalize().hex)
     }
 
-    /// Writes `relativePath + ".gz"` beside a staged file (gzip, no name or time in the header, so
-    /// the bytes depend on the content alone) and returns its digest. Level 6, zlib's default:
-    /// on the national TPS table level 9 took a third longer for a file 2% smaller.
+    /// Writes `relativePath + ".gz"` beside a staged file and returns its digest. The file goes in
+    /// pieces of 4 MiB, each a gzip member of its own (RFC 1952 allows any number, and readers
+    /// decompress them as one stream), compressed by libdeflate at level 6: about twice zlib's
+    /// speed for the same size, but on whole buffers only, which the pieces give it with little
+    /// memory. The gzip header holds no name and no time, so the bytes depend on the content alone.
+    /// With `headerMember`, the first line is a member of its own: the rest of the file is then a
+    /// run of members that a larger file can reuse as it is (`concatenateGzip`).
     public func gzip(_ relativePath: String, headerMember: Bool = false) throws -> FileDigest {
-        let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: staging + "/" + relativePath))
-        defer { try? source.close() }
+        let path = staging + "/" + relativePath
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         let target = try stream(relativePath + ".gz")
+        let compressor = try GzipCompressor()
+        let piece = 4 << 20
         var pending: [UInt8] = []
-        if headerMember {
-            // The first line alone as a gzip member of its own (RFC 1952 allows any number, and
-            // readers decompress them as one stream): the rest of the file is then a member that
-            // a larger file can reuse as it is (`concatenateGzip`).
-            while let chunk = try source.read(upToCount: 1 << 16), !chunk.isEmpty {
-                pending.append(contentsOf: chunk)
-                if pending.contains(0x0A) { break }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var splitHeader = headerMember
+        var members = 0
+        func compress(_ bytes: ArraySlice<UInt8>) throws {
+            try target.append(compressor.member(bytes)[...])
+            members += 1
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard count >= 0 else { throw OutputError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            pending.append(contentsOf: chunk[..<count])
+            if splitHeader, let end = pending.firstIndex(of: 0x0A).map({ $0 + 1 }) ?? (count == 0 ? pending.count : nil) {
+                try compress(pending[..<end])
+                pending.removeSubrange(..<end)
+                splitHeader = false
             }
-            let end = pending.firstIndex(of: 0x0A).map { $0 + 1 } ?? pending.count
-            try target.append(OutputFolder.gzipMember(Array(pending[..<end]))[...])
-            pending.removeFirst(end)
-        }
-        var zs = z_stream()
-        guard czlib_deflate_init_gzip(&zs, 6) == Z_OK else { throw OutputError("zlib could not start for \(relativePath)") }
-        defer { deflateEnd(&zs) }
-        var output = [UInt8](repeating: 0, count: 1 << 18)
-        func pump(_ input: inout [UInt8], flush: Int32) throws {
-            try input.withUnsafeMutableBytes { inBuffer in
-                zs.next_in = inBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                zs.avail_in = uInt(inBuffer.count)
-                repeat {
-                    let produced = output.withUnsafeMutableBytes { outBuffer -> Int in
-                        zs.next_out = outBuffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                        zs.avail_out = uInt(outBuffer.count)
-                        deflate(&zs, flush)
-                        return outBuffer.count - Int(zs.avail_out)
-                    }
-                    if produced > 0 { try target.append(output[0..<produced]) }
-                } while zs.avail_out == 0
+            // Pieces start at fixed offsets after the header line, whatever the reads returned.
+            while pending.count >= piece {
+                try compress(pending[..<piece])
+                pending.removeSubrange(..<piece)
             }
+            if count == 0 { break }
         }
-        if !pending.isEmpty { try pump(&pending, flush: Z_NO_FLUSH) }
-        while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var input = [UInt8](chunk)
-            try pump(&input, flush: Z_NO_FLUSH)
-        }
-        var empty: [UInt8] = []
-        try pump(&empty, flush: Z_FINISH)
+        if !pending.isEmpty || members == 0 { try compress(pending[...]) }
         let sha = try target.close()
         return FileDigest(bytes: target.bytes, sha256: sha)
     }
@@ -91,22 +85,7 @@ extension OutputFolder {
 
     /// `bytes` compressed as one whole gzip member, as `gzip` writes them.
     static func gzipMember(_ bytes: [UInt8]) throws -> [UInt8] {
-        var zs = z_stream()
-        guard czlib_deflate_init_gzip(&zs, 6) == Z_OK else { throw OutputError("zlib could not start") }
-        defer { deflateEnd(&zs) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&zs, uLong(bytes.count))) + 64)
-        let produced = input.withUnsafeMutableBytes { inBuffer in
-            output.withUnsafeMutableBytes { outBuffer -> Int in
-                zs.next_in = inBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                zs.avail_in = uInt(inBuffer.count)
-                zs.next_out = outBuffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                zs.avail_out = uInt(outBuffer.count)
-                deflate(&zs, Z_FINISH)
-                return outBuffer.count - Int(zs.avail_out)
-            }
-        }
-        return Array(output[..<produced])
+        try GzipCompressor().member(bytes[...])
     }
 
     /// Writes `target` (a `.gz` beside a staged CSV) as the compressed header line followed by the
@@ -136,4 +115,27 @@ extension OutputFolder {
 extension SHA256.Digest {
     /// Lower-case hex, as `sha256sum` prints it.
     public var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// libdeflate's compressor at level 6, making one gzip member per call.
+final class GzipCompressor {
+    private let compressor: OpaquePointer
+
+    init() throws {
+        guard let compressor = libdeflate_alloc_compressor(6) else { throw OutputError("libdeflate could not start") }
+        self.compressor = compressor
+    }
+
+    deinit { libdeflate_free_compressor(compressor) }
+
+    func member(_ bytes: ArraySlice<UInt8>) throws -> [UInt8] {
+        let bound = libdeflate_gzip_compress_bound(compressor, bytes.count)
+        var output = [UInt8](repeating: 0, count: bound)
+        let size = bytes.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { libdeflate_gzip_compress(compressor, input.baseAddress, input.count, $0.baseAddress, $0.count) }
+        }
+        guard size > 0 else { throw OutputError("libdeflate could not compress \(bytes.count) bytes") }
+        output.removeSubrange(size...)
+        return output
+    }
 }

@@ -8,28 +8,114 @@ import Glibc
 /// `FileManager` walks and removes one entry at a time through Foundation's path handling, and
 /// at this size that alone took longer than writing the files.
 enum FolderTree {
-    /// Hard-links every file under `source` into `target` (same relative paths; folders made),
-    /// except the top-level names in `skipping`. Returns the number of files linked.
-    static func link(from source: String, to target: String, skipping: Set<String>, threads: Int) throws -> Int {
-        try walk(source, threads: threads) { folder, entries in
-            var linked = 0
-            for (name, isFolder) in entries where !(folder.isEmpty && skipping.contains(name)) {
-                let relative = folder.isEmpty ? name : folder + "/" + name
-                if isFolder {
-                    guard mkdir(target + "/" + relative, 0o755) == 0 || errno == EEXIST else {
-                        throw OutputError("cannot create the folder \(target)/\(relative): \(String(cString: strerror(errno)))")
-                    }
-                } else {
-                    guard Glibc.link(source + "/" + relative, target + "/" + relative) == 0 else {
-                        let code = errno
-                        throw OutputError("cannot link \(target)/\(relative): \(String(cString: strerror(code)))",
-                                          cannotLink: [EPERM, ENOTSUP, EXDEV, EMLINK, ENOSYS].contains(code))
-                    }
-                    linked += 1
+    /// Makes `target` the same tree as `source`, made of hard links to `source`'s files, and
+    /// returns how many files `source` has and how many of them had to be linked. A file that is
+    /// already the same file (same inode number, which `readdir` gives without a `stat`) is left
+    /// as it is; any other entry is replaced or removed. Starting from the site before the last
+    /// one, which shares every file the last build did not rewrite, this costs a listing of both
+    /// trees plus the files that build changed, instead of a link for every file. The top-level
+    /// names in `skipping` are neither linked nor removed. With `targetIsEmpty`, nothing of the
+    /// target is listed: every file is linked.
+    static func mirror(from source: String, to target: String, skipping: Set<String>, targetIsEmpty: Bool = false,
+                       threads: Int) throws -> (files: Int, linked: Int) {
+        let lock = NSLock()
+        nonisolated(unsafe) var linked = 0
+        let files = try walk(source, threads: threads) { folder, entries in
+            let relative = { (name: String) in folder.isEmpty ? name : folder + "/" + name }
+            let here = folder.isEmpty ? target : target + "/" + folder
+            var existing: [String: Entry] = [:]
+            if !targetIsEmpty, let listed = try? list(here) {
+                for entry in listed where !(folder.isEmpty && skipping.contains(entry.name)) { existing[entry.name] = entry }
+            } else {
+                guard mkdir(here, 0o755) == 0 || errno == EEXIST else {
+                    throw OutputError("cannot create the folder \(here): \(String(cString: strerror(errno)))")
                 }
             }
-            return linked
+            var count = 0, newLinks = 0
+            for entry in entries where !(folder.isEmpty && skipping.contains(entry.name)) {
+                let path = target + "/" + relative(entry.name)
+                let old = existing.removeValue(forKey: entry.name)
+                if entry.isFolder {
+                    if let old, !old.isFolder { try removeFile(path) }
+                    if old?.isFolder != true {
+                        guard mkdir(path, 0o755) == 0 else {
+                            throw OutputError("cannot create the folder \(path): \(String(cString: strerror(errno)))")
+                        }
+                    }
+                    continue
+                }
+                count += 1
+                if let old, !old.isFolder, old.inode == entry.inode { continue }
+                if let old { try old.isFolder ? remove(path, threads: 1) : removeFile(path) }
+                guard Glibc.link(source + "/" + relative(entry.name), path) == 0 else { throw linkError(path) }
+                newLinks += 1
+            }
+            // What the source no longer has.
+            for (name, old) in existing {
+                let path = target + "/" + relative(name)
+                try old.isFolder ? remove(path, threads: 1) : removeFile(path)
+            }
+            lock.lock()
+            linked += newLinks
+            lock.unlock()
+            return count
         }
+        return (files, linked)
+    }
+
+    /// Brings one path of `target` to what it is under `source`: a file linked (unless it is the
+    /// same file already), a folder mirrored, removed if `source` has nothing there; folders on
+    /// the way made. Returns the links made.
+    static func mirrorEntry(_ relative: String, from source: String, to target: String) throws -> Int {
+        let from = source + "/" + relative, to = target + "/" + relative
+        var sourceInfo = stat(), targetInfo = stat()
+        let sourceExists = lstat(from, &sourceInfo) == 0
+        let targetExists = lstat(to, &targetInfo) == 0
+        let sourceIsFolder = sourceExists && sourceInfo.st_mode & S_IFMT == S_IFDIR
+        let targetIsFolder = targetExists && targetInfo.st_mode & S_IFMT == S_IFDIR
+        if sourceExists && !sourceIsFolder && targetExists && !targetIsFolder && sourceInfo.st_ino == targetInfo.st_ino { return 0 }
+        if targetExists && !(sourceIsFolder && targetIsFolder) {
+            try targetIsFolder ? remove(to, threads: 1) : removeFile(to)
+        }
+        guard sourceExists else { return 0 }
+        if sourceIsFolder {
+            try makeFolders(above: relative, in: target)
+            return try mirror(from: from, to: to, skipping: [], threads: 1).linked
+        }
+        // Nearly always the folder is there: make folders only when the link says it is not.
+        if Glibc.link(from, to) == 0 { return 1 }
+        guard errno == ENOENT || errno == ENOTDIR else { throw linkError(to) }
+        try makeFolders(above: relative, in: target)
+        guard Glibc.link(from, to) == 0 else { throw linkError(to) }
+        return 1
+    }
+
+    /// The failed link's error (read from `errno`), saying whether the file system refuses links.
+    private static func linkError(_ path: String) -> OutputError {
+        let code = errno
+        return OutputError("cannot link \(path): \(String(cString: strerror(code)))",
+                           cannotLink: [EPERM, ENOTSUP, EXDEV, EMLINK, ENOSYS].contains(code))
+    }
+
+    /// The folders on the way to `relative` under `root`, replacing a file that stands where one
+    /// must be.
+    private static func makeFolders(above relative: String, in root: String) throws {
+        var folder = root
+        for component in relative.split(separator: "/").dropLast() {
+            folder += "/" + component
+            var info = stat()
+            if lstat(folder, &info) == 0 {
+                if info.st_mode & S_IFMT == S_IFDIR { continue }
+                try removeFile(folder)
+            }
+            guard mkdir(folder, 0o755) == 0 else {
+                throw OutputError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private static func removeFile(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw OutputError("cannot remove \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Removes `root` and everything in it.
@@ -44,8 +130,8 @@ enum FolderTree {
         nonisolated(unsafe) var folders: [String] = []
         _ = try walk(root, threads: threads) { folder, entries in
             var removed = 0
-            for (name, isFolder) in entries where !isFolder {
-                let path = root + "/" + (folder.isEmpty ? name : folder + "/" + name)
+            for entry in entries where !entry.isFolder {
+                let path = root + "/" + (folder.isEmpty ? entry.name : folder + "/" + entry.name)
                 guard unlink(path) == 0 || errno == ENOENT else { throw OutputError("cannot remove \(path): \(String(cString: strerror(errno)))") }
                 removed += 1
             }
@@ -65,7 +151,7 @@ enum FolderTree {
     /// with its entries, on `threads` threads; a folder's subfolders are visited after `body`
     /// returned for it. Returns the sum of what `body` returned.
     private static func walk(_ root: String, threads: Int,
-                             _ body: @escaping (String, [(name: String, isFolder: Bool)]) throws -> Int) throws -> Int {
+                             _ body: @escaping (String, [Entry]) throws -> Int) throws -> Int {
         final class Queue: @unchecked Sendable {
             let condition = NSCondition()
             var pending: [String] = [""]
@@ -110,12 +196,20 @@ enum FolderTree {
         return queue.total
     }
 
+    /// One entry of a folder.
+    struct Entry {
+        let name: String
+        let isFolder: Bool
+        /// Its inode number: two names with the same one in a file system are one file.
+        let inode: UInt64
+    }
+
     /// The entries of one folder, with whether each is a folder (from `d_type` where the file
     /// system gives it, else `lstat`).
-    private static func list(_ path: String) throws -> [(name: String, isFolder: Bool)] {
+    private static func list(_ path: String) throws -> [Entry] {
         guard let folder = opendir(path) else { throw OutputError("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { closedir(folder) }
-        var entries: [(name: String, isFolder: Bool)] = []
+        var entries: [Entry] = []
         while let entry = readdir(folder) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             if name == "." || name == ".." { continue }
@@ -125,7 +219,7 @@ enum FolderTree {
                 guard lstat(path + "/" + name, &info) == 0 else { throw OutputError("cannot read \(path)/\(name): \(String(cString: strerror(errno)))") }
                 isFolder = info.st_mode & S_IFMT == S_IFDIR
             }
-            entries.append((name, isFolder))
+            entries.append(Entry(name: name, isFolder: isFolder, inode: UInt64(entry.pointee.d_ino)))
         }
         return entries
     }

@@ -17,12 +17,19 @@ public struct OutputError: Error, CustomStringConvertible {
 /// The build's output, written into a staging folder beside the destination and swapped in whole
 /// at the end: a failed or interrupted build leaves the previous site untouched.
 ///
+/// After an incremental build the site it replaced is kept beside the output (`previous`), not
+/// removed: it shares every file that build did not rewrite, so the next incremental build starts
+/// from it and re-links only what changed in between, instead of linking every file of the site
+/// and removing a whole old site after the swap.
+///
 /// Files are written with plain POSIX calls: for a million small files `FileManager` and
 /// `Data.write` cost three times as much (see shared/reference/tech.md, section 5). Safe to call
 /// `write` from several threads at once.
 public final class OutputFolder: @unchecked Sendable {
     public let destination: String
     public let staging: String
+    /// The site before the current one, kept after an incremental build for the next one.
+    public let previous: String
     /// A file every built site carries, so that a folder we did not build is never replaced. It
     /// names the build (`build: ID`), which ties the site to the store's record of that build.
     public static let marker = ".publish-site"
@@ -36,6 +43,7 @@ public final class OutputFolder: @unchecked Sendable {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         self.destination = url.path
         self.staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).building").path
+        self.previous = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).previous").path
         try OutputFolder.checkReplaceable(self.destination)
         // Left by an interrupted build: never part of a good site.
         try FolderTree.remove(staging, threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -53,27 +61,82 @@ public final class OutputFolder: @unchecked Sendable {
         return text.split(separator: "\n").first { $0.hasPrefix("build: ") }.map { String($0.dropFirst("build: ".count)) }
     }
 
-    /// Fills the staging folder with hard links to every file of the current site (the same
-    /// folders, no file data copied), so that an incremental build writes only what changed and
-    /// still swaps in a whole new folder. Returns the number of files linked.
+    /// Makes the staging folder the current site in hard links (the same folders, no file data
+    /// copied), so that an incremental build writes only what changed and still swaps in a whole
+    /// new folder. Returns how many links that took.
+    ///
+    /// It starts from the kept previous site when there is one (renamed into place): that shares
+    /// every file the last build did not write, and names the ones it wrote (`changesFile`), so
+    /// only those are linked again. A kept site without that list is brought up to date by
+    /// comparing the two trees entry by entry (a listing of both); without a kept site, every
+    /// file is linked.
     @discardableResult
     public func linkPrevious(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> Int {
         reusesPrevious = true
-        return try FolderTree.link(from: destination, to: staging, skipping: [OutputFolder.marker], threads: threads)
+        guard OutputFolder.buildID(of: previous) != nil, rmdir(staging) == 0 else {
+            return try FolderTree.mirror(from: destination, to: staging, skipping: [OutputFolder.marker], targetIsEmpty: true,
+                                         threads: threads).linked
+        }
+        guard rename(previous, staging) == 0 else {
+            // Cannot take it over (another device, say): link everything into a new folder.
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            return try FolderTree.mirror(from: destination, to: staging, skipping: [OutputFolder.marker], targetIsEmpty: true,
+                                         threads: threads).linked
+        }
+        let list = staging + "/" + OutputFolder.changesFile
+        let changes = (try? String(contentsOfFile: list, encoding: .utf8)).map { $0.split(separator: "\n").map(String.init) } ?? []
+        unlink(list)
+        guard let live = OutputFolder.buildID(of: destination), changes.count >= 2, changes[1] == "site: " + live else {
+            return try FolderTree.mirror(from: destination, to: staging, skipping: [OutputFolder.marker], threads: threads).linked
+        }
+        var linked = 0
+        for path in changes.dropFirst(2) {
+            linked += try FolderTree.mirrorEntry(path, from: destination, to: staging)
+        }
+        return linked
     }
 
-    /// Makes room for a new file at `path`: in a staging folder of links, the old name is removed
-    /// first, so the live site's file keeps its bytes. (The writers then create the file with
-    /// `O_EXCL`: should a name survive, the write fails rather than go through the link.)
-    func replace(_ path: String) throws {
-        guard reusesPrevious else { return }
-        guard unlink(path) == 0 else {
-            guard errno == ENOENT else { throw OutputError("cannot replace \(path): \(String(cString: strerror(errno)))") }
-            return
-        }
-        replacedLock.lock()
-        replacedLinks += 1
-        replacedLock.unlock()
+    /// In the kept previous site, the list of paths in which it differs from the site that
+    /// replaced it (every file and folder that build wrote or removed), headed by that site's
+    /// build id: what the next incremental build links again.
+    public static let changesFile = ".publish-changed"
+
+    /// Paths written or removed since `linkPrevious()` (nothing is recorded in a full build).
+    private let changesLock = NSLock()
+    private var changedPaths = Set<String>()
+    private var filesCreated = 0
+
+    /// Files this build wrote into a staging folder of links.
+    public var filesWritten: Int {
+        changesLock.lock()
+        defer { changesLock.unlock() }
+        return filesCreated
+    }
+
+    /// Makes room for a new file at `relativePath` and returns its full path. In a staging folder
+    /// of links, the path is recorded and the old name removed first, so the live site's file
+    /// keeps its bytes. (The writers then create the file with `O_EXCL`: should a name survive,
+    /// the write fails rather than go through the link.)
+    func claim(_ relativePath: String) throws -> String {
+        let path = staging + "/" + relativePath
+        guard reusesPrevious else { return path }
+        record(relativePath, file: true)
+        guard unlink(path) == 0 || errno == ENOENT else { throw OutputError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        return path
+    }
+
+    private func record(_ relativePath: String, file: Bool) {
+        guard relativePath != OutputFolder.marker else { return }
+        changesLock.lock()
+        if changedPaths.insert(relativePath).inserted && file { filesCreated += 1 }
+        changesLock.unlock()
+    }
+
+    /// The full path for a file some other writer creates (Parquet's, say), its folder made and
+    /// its name claimed as `claim` does. The writer must create it with `O_EXCL`.
+    public func newFilePath(_ relativePath: String) throws -> String {
+        if let slash = relativePath.lastIndex(of: "/") { try makeFolders(staging + "/" + relativePath[..<slash]) }
+        return try claim(relativePath)
     }
 
     /// Empties the staging folder and forgets the links (a fallback to a full build).
@@ -82,21 +145,16 @@ public final class OutputFolder: @unchecked Sendable {
         try FolderTree.remove(staging, threads: threads)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         reusesPrevious = false
+        changesLock.lock()
+        changedPaths = []
+        filesCreated = 0
+        changesLock.unlock()
     }
 
     /// Removes a folder from the staging folder (a link staging folder's copy of it).
     public func removeFolder(_ relativePath: String) throws {
+        if reusesPrevious { record(relativePath, file: false) }
         try FolderTree.remove(staging + "/" + relativePath, threads: 1)
-    }
-
-    private let replacedLock = NSLock()
-    private var replacedLinks = 0
-
-    /// Linked files written again since `linkPrevious()`.
-    public var replacedCount: Int {
-        replacedLock.lock()
-        defer { replacedLock.unlock() }
-        return replacedLinks
     }
 
     /// Refuses to replace a folder that holds anything and is not a site we built.
@@ -122,8 +180,7 @@ public final class OutputFolder: @unchecked Sendable {
     }
 
     func write(_ relativePath: String, _ bytes: UnsafeRawBufferPointer) throws {
-        let path = staging + "/" + relativePath
-        try replace(path)
+        let path = try claim(relativePath)
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (reusesPrevious ? O_EXCL : O_TRUNC)
         var fd = open(path, flags, 0o644)
         // A new page's folder does not exist yet: make it and try again. Asking the file system,
@@ -143,7 +200,7 @@ public final class OutputFolder: @unchecked Sendable {
     }
 
     /// `mkdir -p` with POSIX calls; a folder another thread made first is fine.
-    private func makeFolders(_ folder: String) throws {
+    func makeFolders(_ folder: String) throws {
         if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
         guard errno == ENOENT, let slash = folder.lastIndex(of: "/"), folder.startIndex != slash else {
             throw OutputError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
@@ -160,8 +217,7 @@ public final class OutputFolder: @unchecked Sendable {
         var files: [String] = []
         while let item = enumerator.nextObject() as? String {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: source + "/" + item, isDirectory: &isFolder)
-            if !isFolder.boolValue && !(item as NSString).lastPathComponent.hasPrefix(".") { files.append(item) }
+            if FileManager.default.fileExists(atPath: source + "/" + item, isDirectory: &isFolder), !isFolder.boolValue && !(item as NSString).lastPathComponent.hasPrefix(".") { files.append(item) }
         }
         for item in files.sorted() {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: source + "/" + item))
@@ -171,24 +227,40 @@ public final class OutputFolder: @unchecked Sendable {
     }
 
     /// Puts the staged site in place of the destination. On Linux the two folders are exchanged
-    /// in one atomic rename, so the destination is never missing; the old site is then removed.
+    /// in one atomic rename, so the destination is never missing. The old site is then kept as
+    /// `previous` when this build started from links to it (it shares most files with the new
+    /// one), and removed otherwise, together with any older kept site.
     public func commit() throws {
         try OutputFolder.checkReplaceable(destination)
         let fileManager = FileManager.default
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        // Only a folder we built is ever removed or replaced under that name.
+        let previousIsOurs = OutputFolder.buildID(of: previous) != nil
+        if previousIsOurs { try FolderTree.remove(previous, threads: threads) }
         if !fileManager.fileExists(atPath: destination) {
             try fileManager.moveItem(atPath: staging, toPath: destination)
             return
         }
-        let threads = ProcessInfo.processInfo.activeProcessorCount
-        if publish_exchange_paths(staging, destination) == 0 {
-            try FolderTree.remove(staging, threads: threads)  // now holds the previous site
-        } else {
-            let old = staging + ".old"
+        var old = staging
+        if publish_exchange_paths(staging, destination) != 0 {
+            old = staging + ".old"
             try FolderTree.remove(old, threads: threads)
             try fileManager.moveItem(atPath: destination, toPath: old)
             try fileManager.moveItem(atPath: staging, toPath: destination)
-            try FolderTree.remove(old, threads: threads)
         }
+        // `old` now holds the site this build replaced: kept, with the list of what differs, when
+        // this build started from links to it.
+        if reusesPrevious && (previousIsOurs || !fileManager.fileExists(atPath: previous)),
+           let id = OutputFolder.buildID(of: destination) {
+            changesLock.lock()
+            let paths = changedPaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            changesLock.unlock()
+            let list = "Paths in which this kept copy differs from the site of the build below; publish reads it. Safe to delete with the folder.\n"
+                + "site: \(id)\n" + paths.map { $0 + "\n" }.joined()
+            if (try? list.write(toFile: old + "/" + OutputFolder.changesFile, atomically: false, encoding: .utf8)) != nil,
+               rename(old, previous) == 0 { return }
+        }
+        try FolderTree.remove(old, threads: threads)
     }
 
     /// Removes the staging folder after a failed build.

@@ -66,8 +66,8 @@ extension OutputFolder {
         if let slash = relativePath.lastIndex(of: "/") {
             try FileManager.default.createDirectory(atPath: staging + "/" + relativePath[..<slash], withIntermediateDirectories: true)
         }
-        try replace(staging + "/" + relativePath)
-        if !reusesPrevious { unlink(staging + "/" + relativePath) }
-        return try StreamFile(relativePath: relativePath, absolutePath: staging + "/" + relativePath)
+        let path = try claim(relativePath)
+        if !reusesPrevious { unlink(path) }
+        return try StreamFile(relativePath: relativePath, absolutePath: path)
     }
 }

@@ -63,10 +63,11 @@ public struct SiteBuild {
         public var auditFindings = 0
         /// Full, or incremental with what changed.
         public var scope: BuildScope = .full(reason: "")
-        /// Files of the previous site linked into the new one, and of those the ones not written
-        /// again (incremental builds).
+        /// Incremental builds: links made to stage the previous site (every file of it in the
+        /// first rebuild after a full build; afterwards only what the last build wrote, the rest
+        /// being shared already by the copy kept from the build before), and files written.
         public var filesLinked = 0
-        public var filesKept = 0
+        public var filesWritten = 0
     }
 
     /// A file offered on the downloads page.
@@ -209,7 +210,7 @@ public struct SiteBuild {
         // marker does not carry, so the next build is a full one.
         try SiteBuild.saveRecord(context)
         context.summary.scope = context.scope
-        context.summary.filesKept = context.summary.filesLinked - output.replacedCount
+        context.summary.filesWritten = output.filesWritten
         return context.summary
     }
 
@@ -283,7 +284,7 @@ public struct SiteBuild {
         let table = RegionTable(candidates: context.config.candidates.map(\.id))
         let csv = try context.output.stream("downloads/ppwp-regions.csv")
         try csv.append(CSV.row(table.schema.map(\.name)), countsAsRow: false)
-        let parquet = try ParquetTableWriter(path: context.output.staging + "/downloads/ppwp-regions.parquet",
+        let parquet = try ParquetTableWriter(path: context.output.newFilePath("downloads/ppwp-regions.parquet"),
                                              schema: table.schema, metadata: context.parquetMetadata)
         let changes = context.changes
         // Store reads happen here, serially; rendering and writing run on all cores, a batch at a
@@ -422,7 +423,6 @@ public struct SiteBuild {
     static func writeTPSTables(_ context: Context) throws {
         let tree = context.tree!
         let table = TPSTable(candidates: context.config.candidates.map(\.id))
-        let downloads = context.output.staging + "/downloads/"
         let national = try context.output.stream("downloads/ppwp-tps.csv")
         final class OpenFiles: @unchecked Sendable {
             let lock = NSLock()
@@ -440,18 +440,20 @@ public struct SiteBuild {
         }
         let export = TPSTableExport(table: table, parquetOptions: context.tpsParquetOptions, jobs: context.options.jobs)
         let written = try export.write(
-            from: context.store, parquetPath: downloads + "ppwp-tps.parquet", csv: national,
+            from: context.store, parquetPath: context.output.newFilePath("downloads/ppwp-tps.parquet"), csv: national,
             province: { code in
                 let name = "downloads/ppwp-tps-\(code.rawValue)"
                 var csv: StreamFile?
+                var parquetPath = output.staging + "/" + name + ".parquet"  // not written when kept
                 if rewrite(code) {
                     csv = try output.stream(name + ".csv")
+                    parquetPath = try output.newFilePath(name + ".parquet")
                     open.lock.lock()
                     open.csv[code] = csv
                     open.lock.unlock()
                 }
                 return TPSTableExport.ProvinceFiles(csv: csv, csvPath: output.staging + "/" + name + ".csv",
-                                                    parquetPath: output.staging + "/" + name + ".parquet")
+                                                    parquetPath: parquetPath)
             },
             provinceDone: { code, rows in
                 open.lock.lock()
@@ -541,7 +543,7 @@ public struct SiteBuild {
 
     static func writeAnomalyPages(_ context: Context) throws {
         // The lists are rewritten whole: a list that shrank must not keep the previous site's pages.
-        if context.changes != nil { try? FileManager.default.removeItem(atPath: context.output.staging + "/anomali") }
+        if context.changes != nil { try context.output.removeFolder("anomali") }
         try AnomalyPages(renderer: context.renderer, tree: context.tree, flagged: context.flagged).forEach { page in
             try context.output.write(page.path, page.html)
             try context.sitemap.add(String(page.path.dropLast("index.html".count)))

@@ -74,7 +74,7 @@ struct NationalMirror {
     }
 
     /// A later harvest: `count` TPS (chosen with the seed) with a newer, different result.
-    static func laterHarvest(codes: [String], count: Int, seed: UInt64, root: String) throws -> [String] {
+    static func laterHarvest(codes: [String], count: Int, seed: UInt64, day: Int = 20, root: String) throws -> [String] {
         var random = SeededRandom(seed: seed ^ 0x5EED)
         var chosen = Set<Int>()
         while chosen.count < min(count, codes.count) { chosen.insert(random.int(0...(codes.count - 1))) }
@@ -83,7 +83,7 @@ struct NationalMirror {
             let path = [2, 4, 6, 10].map { String(code.prefix($0)) }.joined(separator: "/")
             let folder = root + "/pemilu/hhcw/ppwp/" + path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let result = SyntheticResult(random: &random, day: 20)
+            let result = SyntheticResult(random: &random, day: day)
             try NationalMirror.writeFile(result.json, to: folder + "/" + code + ".json")
         }
         return picked

@@ -17,6 +17,10 @@ struct Report {
     var parquetSizes = (ours: 0, duckdb: 0)
     var laterImport: Measurement!
     var rebuild: Measurement?
+    /// The import of a second later harvest and the rebuild after it, which starts from the site
+    /// the first rebuild kept.
+    var secondImport: Measurement?
+    var secondRebuild: Measurement?
 
     static let memoryLimitMB = 512.0
 
@@ -53,7 +57,7 @@ struct Report {
         func verdict(_ ok: Bool) -> String { ok ? "**met**" : "**not met**" }
         let buildRatio = build.seconds / floorSeconds
         let memoryOK = importRun.peakMB <= Report.memoryLimitMB && build.peakMB <= Report.memoryLimitMB
-            && (rebuild?.peakMB ?? 0) <= Report.memoryLimitMB
+            && (rebuild?.peakMB ?? 0) <= Report.memoryLimitMB && (secondRebuild?.peakMB ?? 0) <= Report.memoryLimitMB
         let title = scope == "national" ? "National scale" : "One province (\(scope.replacingOccurrences(of: "province-", with: "")))"
         var lines: [String] = []
         lines.append("### \(title), \(date)")
@@ -61,7 +65,7 @@ struct Report {
         lines.append("Command: `\(command)`  ")
         lines.append("Machine: \(machine)  ")
         lines.append(String(format: "Input: %d TPS in %d villages (the real region tree), %d with a synthetic result (%.0f%%); "
-            + "later harvest: %d TPS with a newer version. Mirror made in %.0f s.", mirror.tps, mirror.villages, mirror.results,
+            + "two later harvests: %d TPS with a newer version in each. Mirror made in %.0f s.", mirror.tps, mirror.villages, mirror.results,
             100 * Double(mirror.results) / Double(max(mirror.tps, 1)), mirror.changed, mirror.seconds))
         lines.append(String(format: "Site: %d files, %.2f GB.", siteFiles, Double(siteBytes) / 1e9))
         lines.append("")
@@ -76,8 +80,14 @@ struct Report {
         lines.append("| `publish import` (later harvest) | \(s(laterImport.seconds)) | \(mb(laterImport)) | | |")
         if let rebuild {
             let share = rebuild.seconds / build.seconds
-            lines.append("| `publish build` after 1% of TPS changed | \(s(rebuild.seconds)) | \(mb(rebuild)) | ≤ 10% of the full build (\(String(format: "%.0f%%", 100 * share))) | "
-                + verdict(share <= 0.10) + " |")
+            lines.append("| `publish build` after 1% of TPS changed (the first rebuild: links every file of the site) | \(s(rebuild.seconds)) | \(mb(rebuild)) | ≤ 10% of the full build (\(String(format: "%.0f%%", 100 * share))) | "
+                + verdict(share <= 0.10 && rebuild.peakMB <= Report.memoryLimitMB) + " |")
+            if let secondImport, let secondRebuild {
+                let share = secondRebuild.seconds / build.seconds
+                lines.append("| `publish import` (second later harvest) | \(s(secondImport.seconds)) | \(mb(secondImport)) | | |")
+                lines.append("| `publish build` after another 1% of TPS changed (starts from the site the first rebuild kept) | \(s(secondRebuild.seconds)) | \(mb(secondRebuild)) | ≤ 10% of the full build (\(String(format: "%.0f%%", 100 * share))) | "
+                    + verdict(share <= 0.10 && secondRebuild.peakMB <= Report.memoryLimitMB) + " |")
+            }
         } else {
             lines.append("| `publish build` after 1% of TPS changed | not run (`--skip-rebuild`) | | ≤ 10% of the full build | **not measured** |")
         }

@@ -25,7 +25,9 @@ struct BuildCommand: ParsableCommand {
             TPS, the regions above them, and the downloads that hold them, with the same bytes a full \
             build would write. Anything else (a new region list, another program, configuration, \
             template, asset or audit file, an output folder that is not the last build's) makes a \
-            full build; --full asks for one.
+            full build; --full asks for one. An incremental build keeps the site it replaced beside \
+            the output (.NAME.previous, sharing the files it did not rewrite): the next one starts \
+            from it and links only what changed in between. Safe to delete; never upload it.
             """
     )
 
@@ -81,7 +83,8 @@ struct BuildCommand: ParsableCommand {
         case .incremental(let changes):
             printError("Built \(output) (incremental: \(changes.tps.count) TPS changed since the last build): "
                 + "\(summary.regionPages) region pages and \(summary.tpsPages) TPS pages rewritten, "
-                + "\(summary.filesKept) of the previous site's \(summary.filesLinked) files kept as they were, \(summary.downloads.count) downloads.")
+                + "\(summary.filesWritten) files written, every other file the previous site's "
+                + "(\(summary.filesLinked) links made to stage it), \(summary.downloads.count) downloads.")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Output
 import Testing
 import TestSupport
 
@@ -139,6 +140,43 @@ enum DownloadChecks {
         let headerMember = first.count + second.count - national.count
         #expect(headerMember > 18 && first.prefix(headerMember) == second.prefix(headerMember))
         #expect(national == first + second.dropFirst(headerMember))
+    }
+
+    /// A CSV larger than one piece: its `.gz` is the header line's member, then members of 4 MiB
+    /// of rows and one of the rest; the whole decompresses to the file exactly, and compressing
+    /// again gives the same bytes.
+    @Test(.enabled(if: ParquetReaders.python != nil || ParquetReaders.required, "needs python"))
+    func largeFilesAreCompressedInPiecesThatDecompressToTheFile() throws {
+        let folder = try TemporaryFolder()
+        let output = try OutputFolder(destination: folder.sub("site"))
+        var text = "code,votes\r\n"
+        var state: UInt64 = 2024
+        while text.utf8.count < 9 << 20 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            text += String(state >> 24) + "," + String(state % 1000) + "\r\n"
+        }
+        try output.write("t.csv", text)
+        let first = try output.gzip("t.csv", headerMember: true)
+        #expect(try output.gzip("t.csv", headerMember: true) == first)
+        let report = try ParquetReaders.runScript("""
+            import json, sys, zlib
+            data = open(sys.argv[1] + '.gz', 'rb').read()
+            members = []
+            while data:
+                d = zlib.decompressobj(31)
+                members.append(d.decompress(data))
+                data = d.unused_data
+            whole = open(sys.argv[1], 'rb').read()
+            print(json.dumps({'sizes': [len(m) for m in members], 'same': b''.join(members) == whole,
+                              'header': members[0].decode()}))
+            """, [output.staging + "/t.csv"])
+        let header: Int = "code,votes\r\n".utf8.count
+        let piece: Int = 4 << 20
+        let rest: Int = text.utf8.count - header - 2 * piece
+        let expected: [Int] = [header, piece, piece, rest]
+        #expect(report["same"] as? Bool == true)
+        #expect(report["header"] as? String == "code,votes\r\n")
+        #expect(report["sizes"] as? [Int] == expected)
     }
 
     @Test func dataPackageChecksumsAndCitationAreRight() throws {

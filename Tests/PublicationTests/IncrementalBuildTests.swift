@@ -130,6 +130,42 @@ import TestSupport
         #expect(try differences(SiteInspector(root: root), SiteInspector(root: workspace.folder.sub("full"))) == [])
     }
 
+    /// Harvest after harvest: each rebuild after the first starts from the site kept by the one
+    /// before, links only what that one wrote (the kept site's list names it), and still equals a
+    /// full build; without the list, comparing the two trees gives the same.
+    @Test func laterRebuildsStartFromTheKeptSite() throws {
+        let workspace = try Self.workspace()
+        try SiteBuild(options: workspace.options()).run()
+        let site = workspace.folder.sub("site"), keptSite = workspace.folder.sub(".site.previous")
+        let firstFiles = try KeptSiteTests().files(site).count
+        let harvests = [("3101011001002", [1, 2, 3], "2024-02-20 10:00:00"), ("3201011001001", [11, 20, 30], "2024-02-21 08:00:00"),
+                        ("3101011001001", [100, 45, 9], "2024-02-22 09:00:00")]
+        var written = 0
+        for (round, (code, votes, ts)) in harvests.enumerated() {
+            try workspace.mirror.tps(code, votes: votes, form: Mirror.form(valid: votes.reduce(0, +)), ts: ts)
+            if round == 2 { try FileManager.default.removeItem(atPath: keptSite + "/" + OutputFolder.changesFile) }
+            let build = try SiteBuild(options: workspace.options()).run()
+            #expect(build.scope.isIncremental)
+            // The first links every file; the later ones what the build before wrote.
+            #expect(build.filesLinked == (round == 0 ? firstFiles : written), "round \(round)")
+
+            // What this build wrote is what the kept site does not share, and its list names it.
+            let live = try KeptSiteTests().files(site)
+            let kept = try KeptSiteTests().files(keptSite)
+            written = live.filter { kept[$0.key] != $0.value }.count
+            #expect(written > 0 && written < live.count && build.filesWritten == written)
+            let listed = try String(contentsOfFile: keptSite + "/" + OutputFolder.changesFile, encoding: .utf8)
+                .split(separator: "\n").dropFirst(2).map(String.init)
+            for path in Set(live.keys).union(kept.keys) where live[path] != kept[path] {
+                #expect(listed.contains { path == $0 || path.hasPrefix($0 + "/") }, "\(path) not listed")
+            }
+        }
+        var options = workspace.options(output: "full")
+        options.full = true
+        try SiteBuild(options: options).run()
+        #expect(try differences(SiteInspector(root: site), SiteInspector(root: workspace.folder.sub("full"))) == [])
+    }
+
     @Test func savedRowsDeletedByHandMeanAFullBuild() throws {
         let workspace = try Self.workspace()
         try SiteBuild(options: workspace.options()).run()
@@ -212,6 +248,79 @@ import TestSupport
         #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "new a")
         #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "old b")
         #expect(OutputFolder.buildID(of: site) == "x")
+    }
+}
+
+/// An incremental build keeps the site it replaced beside the output; the next one starts from
+/// it and links only what changed in between, and ends with the same tree of links.
+@Suite struct KeptSiteTests {
+    /// Every file under `root` but the marker and the kept site's list, with its inode number.
+    func files(_ root: String) throws -> [String: UInt64] {
+        var files: [String: UInt64] = [:]
+        for path in SiteInspector(root: root).files() where path != OutputFolder.marker && path != OutputFolder.changesFile {
+            files[path] = try #require(try FileManager.default.attributesOfItem(atPath: root + "/" + path)[.systemFileNumber] as? UInt64)
+        }
+        return files
+    }
+
+    @Test func theNextStagingStartsFromTheKeptSite() throws {
+        let folder = try TemporaryFolder()
+        let site = folder.sub("site"), kept = folder.sub(".site.previous"), staging = folder.sub(".site.building")
+        _ = try OutputFolderFixture.build(at: site, files: ["a/index.html": "a1", "b/index.html": "b1", "c/x/index.html": "c1", "d": "d1"])
+        #expect(!FileManager.default.fileExists(atPath: kept))  // a full build keeps nothing
+
+        // The first incremental build links every file; the one it replaces is kept.
+        let first = try OutputFolderFixture.open(site)
+        #expect(try first.linkPrevious() == 4)
+        try first.write("a/index.html", "a2")
+        try first.write("e/index.html", "e2")
+        try first.removeFolder("c")
+        try FileManager.default.removeItem(atPath: staging + "/d")
+        try first.write("d/index.html", "d2")  // a file become a folder
+        try first.writeMarker(buildID: "second")
+        try first.commit()
+        #expect(OutputFolder.buildID(of: kept) == "first")
+        #expect(try String(contentsOfFile: kept + "/a/index.html", encoding: .utf8) == "a1")
+        #expect(try files(kept)["b/index.html"] == files(site)["b/index.html"])
+
+        // The next starts from the kept site: only what the last build wrote is linked again, and
+        // what it removed goes.
+        let second = try OutputFolderFixture.open(site)
+        #expect(try second.linkPrevious() == 3)  // a, e and d/index.html
+        #expect(!FileManager.default.fileExists(atPath: kept))
+        #expect(try files(staging) == files(site))
+        try second.write("b/index.html", "b3")
+        try second.writeMarker(buildID: "third")
+        try second.commit()
+        #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "b3")
+        #expect(try String(contentsOfFile: kept + "/b/index.html", encoding: .utf8) == "b1")
+        #expect(OutputFolder.buildID(of: kept) == "second")
+
+        // A full build removes the kept site with the one it replaces.
+        let full = try OutputFolderFixture.open(site)
+        try full.write("a/index.html", "a4")
+        try full.writeMarker(buildID: "fourth")
+        try full.commit()
+        #expect(!FileManager.default.fileExists(atPath: kept) && !FileManager.default.fileExists(atPath: staging))
+        #expect(try files(site).keys.sorted() == ["a/index.html"])
+    }
+
+    @Test func aFolderOfThatNameWeDidNotBuildIsLeftAlone() throws {
+        let folder = try TemporaryFolder()
+        let site = folder.sub("site"), kept = folder.sub(".site.previous")
+        _ = try OutputFolderFixture.build(at: site, files: ["a/index.html": "a1"])
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+        try "precious".write(toFile: kept + "/notes.txt", atomically: true, encoding: .utf8)
+        for id in ["second", "third"] {
+            let output = try OutputFolderFixture.open(site)
+            #expect(try output.linkPrevious() == 1)
+            try output.write("a/index.html", id)
+            try output.writeMarker(buildID: id)
+            try output.commit()
+        }
+        #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "third")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["notes.txt"])
+        #expect(try String(contentsOfFile: kept + "/notes.txt", encoding: .utf8) == "precious")
     }
 }
 

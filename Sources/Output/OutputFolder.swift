@@ -217,7 +217,9 @@ public final class OutputFolder: @unchecked Sendable {
         var files: [String] = []
         while let item = enumerator.nextObject() as? String {
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: source + "/" + item, isDirectory: &isFolder), !isFolder.boolValue && !(item as NSString).lastPathComponent.hasPrefix(".") { files.append(item) }
+            guard FileManager.default.fileExists(atPath: source + "/" + item, isDirectory: &isFolder), !isFolder.boolValue,
+                  !(item as NSString).lastPathComponent.hasPrefix(".") else { continue }
+            files.append(item)
         }
         for item in files.sorted() {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: source + "/" + item))

@@ -240,11 +240,7 @@ import TestSupport
         #expect(try String(contentsOfFile: site + "/downloads/t.csv", encoding: .utf8) == "old t")
         output.discard()
         #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "old b")
-        let again = try OutputFolderFixture.open(site)
-        try again.linkPrevious()
-        try again.write("a/index.html", "new a")
-        try again.writeMarker(buildID: "x")
-        try again.commit()
+        try OutputFolderFixture.rebuild(at: site, writing: ["a/index.html": "new a"], buildID: "x")
         #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "new a")
         #expect(try String(contentsOfFile: site + "/b/index.html", encoding: .utf8) == "old b")
         #expect(OutputFolder.buildID(of: site) == "x")
@@ -312,11 +308,7 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
         try "precious".write(toFile: kept + "/notes.txt", atomically: true, encoding: .utf8)
         for id in ["second", "third"] {
-            let output = try OutputFolderFixture.open(site)
-            #expect(try output.linkPrevious() == 1)
-            try output.write("a/index.html", id)
-            try output.writeMarker(buildID: id)
-            try output.commit()
+            #expect(try OutputFolderFixture.rebuild(at: site, writing: ["a/index.html": id], buildID: id) == 1)
         }
         #expect(try String(contentsOfFile: site + "/a/index.html", encoding: .utf8) == "third")
         #expect(try FileManager.default.contentsOfDirectory(atPath: kept) == ["notes.txt"])
@@ -326,6 +318,18 @@ import TestSupport
 
 enum OutputFolderFixture {
     static func open(_ destination: String) throws -> OutputFolder { try OutputFolder(destination: destination) }
+
+    /// An incremental build: links the site, writes `files`, commits as `buildID`; returns the
+    /// links it took.
+    @discardableResult
+    static func rebuild(at destination: String, writing files: [String: String], buildID: String) throws -> Int {
+        let output = try open(destination)
+        let linked = try output.linkPrevious()
+        for (path, text) in files { try output.write(path, text) }
+        try output.writeMarker(buildID: buildID)
+        try output.commit()
+        return linked
+    }
 
     /// Builds and commits a site of `files`; returns how many were written.
     static func build(at destination: String, files: [String: String]) throws -> Int {

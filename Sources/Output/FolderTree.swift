@@ -11,9 +11,9 @@ enum FolderTree {
     /// Makes `target` the same tree as `source`, made of hard links to `source`'s files, and
     /// returns how many files `source` has and how many of them had to be linked. A file that is
     /// already the same file (same inode number, which `readdir` gives without a `stat`) is left
-    /// as it is; any other entry is replaced or removed. Starting from the site before the last
-    /// one, which shares every file the last build did not rewrite, this costs a listing of both
-    /// trees plus the files that build changed, instead of a link for every file. The top-level
+    /// as it is; any other entry is replaced or removed. This is how a kept site without its list
+    /// of changes is brought up to date (a listing of both trees, plus links for what differs),
+    /// and how an empty staging folder is filled (a link for every file). The top-level
     /// names in `skipping` are neither linked nor removed. With `targetIsEmpty`, nothing of the
     /// target is listed: every file is linked.
     static func mirror(from source: String, to target: String, skipping: Set<String>, targetIsEmpty: Bool = false,

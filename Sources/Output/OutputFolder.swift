@@ -252,8 +252,8 @@ public final class OutputFolder: @unchecked Sendable {
         }
         // `old` now holds the site this build replaced: kept, with the list of what differs, when
         // this build started from links to it.
-        if reusesPrevious && (previousIsOurs || !fileManager.fileExists(atPath: previous)),
-           let id = OutputFolder.buildID(of: destination) {
+        // (A kept site of ours was removed above; a folder of that name we did not build stays.)
+        if reusesPrevious && !fileManager.fileExists(atPath: previous), let id = OutputFolder.buildID(of: destination) {
             changesLock.lock()
             let paths = changedPaths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             changesLock.unlock()

@@ -199,6 +199,14 @@ public final class OutputFolder: @unchecked Sendable {
         }
     }
 
+    /// Makes a new page's folder before its files are written. In a fresh staging folder no page
+    /// folder exists yet, so making it first spares the page's first file a failed `open`; in a
+    /// staging folder of links the folder is usually there already and `write` makes it if not.
+    public func makePageFolder(_ relativeFolder: String) throws {
+        guard !reusesPrevious, !relativeFolder.isEmpty else { return }
+        try makeFolders(staging + "/" + (relativeFolder.hasSuffix("/") ? relativeFolder.dropLast() : relativeFolder[...]))
+    }
+
     /// `mkdir -p` with POSIX calls; a folder another thread made first is fine.
     func makeFolders(_ folder: String) throws {
         if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }

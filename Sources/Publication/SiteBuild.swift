@@ -707,6 +707,7 @@ public struct SiteBuild {
                     let page = render(inputs[index])
                     pageFolders[index] = page.folder
                     do {
+                        try output.makePageFolder(page.folder)
                         try output.write(page.folder + "index.html", page.html)
                         try output.write(page.folder + "index.json", page.json)
                         if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }

@@ -4,8 +4,10 @@
 /// writing the files. hummingbird-project/swift-mustache, which the site used first, spent about
 /// 400 µs of CPU per TPS page, most of it in Swift's dynamic protocol casts while looking names up
 /// (measured with perf on the corpus build), which alone is several times the file-output floor.
-/// This renderer compiles each template once into a node tree, looks names up in typed
-/// contexts (`TemplateValue`, no casts), and escapes at the byte level into one output buffer.
+/// This renderer compiles each template once into a flat list of instructions over one buffer of
+/// text (walking a tree of boxed nodes retained and released every node at every page), looks
+/// names up in typed contexts (`TemplateValue`, no casts), and escapes at the byte level into
+/// one output buffer.
 ///
 /// The subset it implements is the one `docs/publication.md` documents: `{{name}}` (HTML-escaped),
 /// `{{{name}}}` and `{{& name}}` (raw), dotted names, `{{.}}`, sections `{{#name}}`, inverted
@@ -30,7 +32,33 @@ public struct MustacheTemplate: Sendable {
         case names([(name: String, fingerprint: UInt64)])
     }
 
-    let nodes: [Node]
+    /// One instruction of the compiled template. A section's instructions follow it, up to `end`.
+    struct Op: Sendable {
+        enum Kind: UInt8, Sendable { case text, escaped, raw, section, inverted, partial }
+        let kind: Kind
+        /// Text: its offset in `text`; variables and sections: their index in `paths`; a partial:
+        /// its index in `partialNames`.
+        let operand: Int32
+        /// Text: its length; a section: the index of the first instruction after it.
+        let end: Int32
+    }
+
+    /// A compiled name: `.`, `first()`, `last()`, or `count` parts of `names` from `start`. Plain
+    /// values, so that reading one while rendering retains nothing.
+    struct CompiledPath: Sendable {
+        enum Kind: UInt8, Sendable { case current, first, last, names }
+        let kind: Kind
+        let start: Int32
+        let count: Int32
+    }
+
+    let ops: [Op]
+    /// Every text run of the template, one after the other.
+    let text: [UInt8]
+    let paths: [CompiledPath]
+    /// The parts of every dotted name, one after the other.
+    let names: [(name: String, fingerprint: UInt64)]
+    let partialNames: [String]
 
     public struct ParseError: Error, CustomStringConvertible {
         public let line: Int
@@ -40,22 +68,52 @@ public struct MustacheTemplate: Sendable {
     }
 
     public init(_ text: String) throws(ParseError) {
-        nodes = try MustacheParser(Array(text.utf8)).parse()
-    }
-
-    /// Partial names the template refers to (to check they exist when templates load).
-    var partials: [String] {
-        func collect(_ nodes: [Node]) -> [String] {
-            nodes.flatMap { node -> [String] in
+        var ops: [Op] = []
+        var bytes: [UInt8] = []
+        var paths: [CompiledPath] = []
+        var names: [(name: String, fingerprint: UInt64)] = []
+        var partialNames: [String] = []
+        func add(_ path: Path) {
+            switch path {
+            case .current: paths.append(CompiledPath(kind: .current, start: 0, count: 0))
+            case .first: paths.append(CompiledPath(kind: .first, start: 0, count: 0))
+            case .last: paths.append(CompiledPath(kind: .last, start: 0, count: 0))
+            case .names(let parts):
+                paths.append(CompiledPath(kind: .names, start: Int32(names.count), count: Int32(parts.count)))
+                names += parts
+            }
+        }
+        func compile(_ nodes: [Node]) {
+            for node in nodes {
                 switch node {
-                case .partial(let name): [name]
-                case .section(_, _, let children): collect(children)
-                default: []
+                case .text(let run):
+                    ops.append(Op(kind: .text, operand: Int32(bytes.count), end: Int32(run.count)))
+                    bytes += run
+                case .variable(let path, let escaped):
+                    ops.append(Op(kind: escaped ? .escaped : .raw, operand: Int32(paths.count), end: 0))
+                    add(path)
+                case .partial(let name):
+                    ops.append(Op(kind: .partial, operand: Int32(partialNames.count), end: 0))
+                    partialNames.append(name)
+                case .section(let path, let inverted, let children):
+                    let index = ops.count, pathIndex = Int32(paths.count)
+                    ops.append(Op(kind: .text, operand: 0, end: 0))  // replaced once the section's end is known
+                    add(path)
+                    compile(children)
+                    ops[index] = Op(kind: inverted ? .inverted : .section, operand: pathIndex, end: Int32(ops.count))
                 }
             }
         }
-        return collect(nodes)
+        compile(try MustacheParser(Array(text.utf8)).parse())
+        self.ops = ops
+        self.text = bytes
+        self.paths = paths
+        self.names = names
+        self.partialNames = partialNames
     }
+
+    /// Partial names the template refers to (to check they exist when templates load).
+    var partials: [String] { partialNames }
 }
 
 /// Turns template bytes into nodes.
@@ -235,73 +293,94 @@ struct MustacheRenderer {
         var out: [UInt8] = []
         out.reserveCapacity(16_384)
         var state = State(frames: [.object(context)], position: nil)
-        if let template = templates[name] { render(template.nodes, &state, into: &out) }
+        if let template = templates[name] { render(template, &state, into: &out) }
         return out
     }
 
-    func render(_ nodes: [MustacheTemplate.Node], _ state: inout State, into out: inout [UInt8]) {
-        for node in nodes {
-            switch node {
-            case .text(let bytes):
-                out.append(contentsOf: bytes)
-            case .variable(let path, let escaped):
-                guard let value = lookup(path, state) else { continue }
-                append(value, escaped: escaped, into: &out)
-            case .partial(let name):
-                if let template = templates[name] { render(template.nodes, &state, into: &out) }
-            case .section(let path, let inverted, let children):
-                let value = lookup(path, state)
-                if inverted {
-                    if !(value?.isTruthy ?? false) { render(children, &state, into: &out) }
-                    continue
+    func render(_ template: MustacheTemplate, _ state: inout State, into out: inout [UInt8]) {
+        template.ops.withUnsafeBufferPointer { ops in
+            template.text.withUnsafeBufferPointer { text in
+                run(ops, 0, ops.count, text: text, template, &state, into: &out)
+            }
+        }
+    }
+
+    /// Runs the instructions `start..<end` of `template` (whose ops and text the caller holds).
+    func run(_ ops: UnsafeBufferPointer<MustacheTemplate.Op>, _ start: Int, _ end: Int, text: UnsafeBufferPointer<UInt8>,
+             _ template: MustacheTemplate, _ state: inout State, into out: inout [UInt8]) {
+        var index = start
+        while index < end {
+            let op = ops[index]
+            index += 1
+            switch op.kind {
+            case .text:
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.operand)..<Int(op.operand + op.end)]))
+            case .escaped, .raw:
+                guard let value = lookup(template, Int(op.operand), state) else { continue }
+                append(value, escaped: op.kind == .escaped, into: &out)
+            case .partial:
+                if let partial = templates[template.partialNames[Int(op.operand)]] { render(partial, &state, into: &out) }
+            case .inverted:
+                if !(lookup(template, Int(op.operand), state)?.isTruthy ?? false) {
+                    run(ops, index, Int(op.end), text: text, template, &state, into: &out)
                 }
-                guard let value, value.isTruthy else { continue }
+                index = Int(op.end)
+            case .section:
+                let body = index
+                index = Int(op.end)
+                guard let value = lookup(template, Int(op.operand), state), value.isTruthy else { continue }
                 switch value {
                 case .list(let list):
                     let saved = state.position
-                    for (index, item) in list.enumerated() {
+                    for (position, item) in list.enumerated() {
                         state.frames.append(item)
-                        state.position = (index, list.count)
-                        render(children, &state, into: &out)
+                        state.position = (position, list.count)
+                        run(ops, body, index, text: text, template, &state, into: &out)
                         state.frames.removeLast()
                     }
                     state.position = saved
                 case .flag:
-                    render(children, &state, into: &out)
+                    run(ops, body, index, text: text, template, &state, into: &out)
                 default:
                     state.frames.append(value)
-                    render(children, &state, into: &out)
+                    run(ops, body, index, text: text, template, &state, into: &out)
                     state.frames.removeLast()
                 }
             }
         }
     }
 
-    /// The value a dotted name stands for: its first part looked up from the innermost frame
-    /// out, the rest inside what was found. A name set to null hides the same name further out.
-    func lookup(_ path: MustacheTemplate.Path, _ state: State) -> TemplateValue? {
-        let names: [(name: String, fingerprint: UInt64)]
-        switch path {
+    /// The value the template's name `index` stands for: its first part looked up from the
+    /// innermost frame out, the rest inside what was found. A name set to null hides the same
+    /// name further out.
+    func lookup(_ template: MustacheTemplate, _ index: Int, _ state: State) -> TemplateValue? {
+        let path = template.paths[index]
+        switch path.kind {
         case .current: return state.frames.last
         case .first: return .flag(state.position.map { $0.index == 0 } ?? false)
         case .last: return .flag(state.position.map { $0.index == $0.count - 1 } ?? false)
-        case .names(let parts): names = parts
+        case .names: break
         }
-        var found: TemplateValue?
-        var level = state.frames.count - 1
-        while level >= 0 {
-            if case .object(let object) = state.frames[level], let value = object.value(names[0].name, names[0].fingerprint) {
-                found = value
-                break
+        return template.names.withUnsafeBufferPointer { names in
+            let first = names[Int(path.start)]
+            var found: TemplateValue?
+            var level = state.frames.count - 1
+            while level >= 0 {
+                if case .object(let object) = state.frames[level], let value = object.value(first.name, first.fingerprint) {
+                    found = value
+                    break
+                }
+                level -= 1
             }
-            level -= 1
+            var part = Int(path.start) + 1
+            while part < Int(path.start + path.count) {
+                guard case .object(let object)? = found else { return nil }
+                found = object.value(names[part].name, names[part].fingerprint)
+                part += 1
+            }
+            if case .null? = found { return nil }
+            return found
         }
-        for part in names.dropFirst() {
-            guard case .object(let object)? = found else { return nil }
-            found = object.value(part.name, part.fingerprint)
-        }
-        if case .null? = found { return nil }
-        return found
     }
 
     /// Text, numbers and flags print; lists and objects print nothing.
@@ -310,7 +389,7 @@ struct MustacheRenderer {
         case .text(var text):
             text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
         case .number(let number):
-            out.append(contentsOf: String(number).utf8)
+            JSONValue.appendDecimal(number, into: &out)
         case .flag(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null, .list, .object:
@@ -318,10 +397,16 @@ struct MustacheRenderer {
         }
     }
 
+    /// The bytes `escape` replaces.
+    static let escapes: [Bool] = (0..<256).map { [UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+                                                  UInt8(ascii: "\""), UInt8(ascii: "'")].contains(UInt8($0)) }
+
     /// HTML escaping of `& < > " '`, copying runs of ordinary bytes in one go.
     static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var runStart = 0
         for index in 0..<bytes.count {
+            // One table load per byte: nearly every byte is an ordinary one.
+            guard escapes[Int(bytes[index])] else { continue }
             let replacement: StaticString
             switch bytes[index] {
             case UInt8(ascii: "&"): replacement = "&amp;"

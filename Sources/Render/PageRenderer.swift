@@ -51,6 +51,18 @@ public struct PageRenderer: Sendable {
         ("suara_total", "C. Jumlah seluruh suara sah dan suara tidak sah"),
     ]
 
+    /// The voter rows with the positions of their fields in `Administrasi.slots`, and the ballot
+    /// rows with theirs: found once, not by name on every TPS page.
+    static let voterSlots: [(base: String, label: String, l: Int, p: Int, j: Int)] = voterRows.map { row in
+        (row.base, row.label, slot(row.base + "_l"), slot(row.base + "_p"), slot(row.base + "_j"))
+    }
+    static let ballotSlots: [(field: String, label: String, slot: Int)] = ballotRows.map { ($0.field, $0.label, slot($0.field)) }
+
+    private static func slot(_ field: String) -> Int {
+        guard let position = Administrasi.position(of: field) else { preconditionFailure("\(field) is not a field of the C1 form") }
+        return position
+    }
+
     // MARK: Shared parts
 
     /// What every page context holds: the way back to the site root, the titles, the DEMO flag.
@@ -314,13 +326,12 @@ public struct PageRenderer: Sendable {
             })
             if let form = result.administrasi {
                 context["administrasi"] = [
-                    "voters": .list(PageRenderer.voterRows.map { row in
-                        ["label": .text(row.label), "field": .text(row.base),
-                         "l": .text(Format.count(form[row.base + "_l"])), "p": .text(Format.count(form[row.base + "_p"])),
-                         "j": .text(Format.count(form[row.base + "_j"]))]
+                    "voters": .list(PageRenderer.voterSlots.map { row in
+                        ["label": .text(row.label), "field": .text(row.base), "l": .text(Format.count(form.slots[row.l])),
+                         "p": .text(Format.count(form.slots[row.p])), "j": .text(Format.count(form.slots[row.j]))]
                     }),
-                    "ballots": .list(PageRenderer.ballotRows.map { row in
-                        ["label": .text(row.label), "field": .text(row.field), "value": .text(Format.count(form[row.field]))]
+                    "ballots": .list(PageRenderer.ballotSlots.map { row in
+                        ["label": .text(row.label), "field": .text(row.field), "value": .text(Format.count(form.slots[row.slot]))]
                     }),
                 ]
             }
@@ -498,5 +509,9 @@ public struct PageRenderer: Sendable {
 
 /// A mirror's folder name, never its full local path (which would publish the importer's file system).
 func mirrorName(_ root: String) -> String {
-    String(root.split(separator: "/").last ?? "")
+    // The last non-empty component, sliced rather than split (it runs for every copy on every TPS page).
+    var end = root.endIndex
+    while end > root.startIndex, root[root.index(before: end)] == "/" { end = root.index(before: end) }
+    let start = root[..<end].lastIndex(of: "/").map { root.index(after: $0) } ?? root.startIndex
+    return String(root[start..<end])
 }

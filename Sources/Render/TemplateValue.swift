@@ -62,14 +62,36 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
         fields = pairs.map { Field(fingerprint: TemplateObject.fingerprint($0.0), name: $0.0, value: $0.1) }
     }
 
-    public init(dictionaryLiteral elements: (String, TemplateValue)...) { self.init(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        assert(Set(elements.map(\.0)).count == elements.count, "a template object literal repeats a key")
+        fields = []
+        fields.reserveCapacity(elements.count)
+        for (name, value) in elements { fields.append(Field(fingerprint: TemplateObject.fingerprint(name), name: name, value: value)) }
+    }
 
-    /// FNV-1a over the name's UTF-8: equal names have equal fingerprints; a match is confirmed
-    /// by comparing the names themselves.
+    /// A hash of the name's UTF-8, eight bytes at a time: equal names have equal fingerprints; a
+    /// match is confirmed by comparing the names themselves. (Every key of every object a page
+    /// builds is fingerprinted, about 240 a TPS page: a byte-at-a-time hash was 4% of its time.)
     static func fingerprint(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
+        var name = name
+        return name.withUTF8 { bytes in
+            var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(bytes.count)
+            var index = 0
+            while index + 8 <= bytes.count {
+                hash = (hash ^ UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                hash ^= hash >> 29
+                index += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                tail |= UInt64(bytes[index]) << shift
+                shift += 8
+                index += 1
+            }
+            hash = (hash ^ tail) &* 0xc4ce_b9fe_1a85_ec53
+            return hash ^ (hash >> 32)
+        }
     }
 
     private func index(of name: String, _ fingerprint: UInt64) -> Int? {

@@ -11,8 +11,8 @@ import Store
 
 /// The site build, as a short pipeline of named steps over one shared context:
 ///
-///     import configured mirrors -> load regions and totals -> region pages -> TPS pages ->
-///     TPS tables -> downloads page -> home page -> static assets -> swap the output in
+///     import configured mirrors -> load regions -> TPS pages -> sum totals -> check totals ->
+///     region pages -> TPS tables -> downloads page -> home page -> static assets -> swap the output in
 ///
 /// Every step writes into a staging folder; only a build that finishes replaces the output.
 public struct SiteBuild {
@@ -123,6 +123,9 @@ public struct SiteBuild {
         var scope: BuildScope = .full(reason: "")
         /// Villages whose totals this build summed from the store (saved for the next build).
         var villagesRecomputed: [RegionCode] = []
+        /// A full build's village totals, summed while the TPS pages are made (nil in an
+        /// incremental build, whose tree comes with its totals).
+        var villageTotals: [RegionCode: ComputedTotals]?
         /// Quality of the TPS this build looked at that have anomalies or revisions.
         var qualityToSave: [CachedTPSQuality] = []
         /// Downloads kept from the previous site as they were (not rewritten, not recompressed).
@@ -163,10 +166,11 @@ public struct SiteBuild {
         Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "verify audit evidence", run: verifyAudit),
         Step(name: "plan the build", run: plan),
-        Step(name: "load regions and totals", run: loadRegions),
+        Step(name: "load regions", run: loadRegions),
+        Step(name: "TPS pages", run: renderTPSPages),
+        Step(name: "sum totals", run: sumTotals),
         Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
-        Step(name: "TPS pages", run: renderTPSPages),
         Step(name: "TPS tables", run: writeTPSTables),
         Step(name: "compressed downloads", run: compressDownloads),
         Step(name: "anomaly pages", run: writeAnomalyPages),
@@ -229,16 +233,28 @@ public struct SiteBuild {
         }
     }
 
+    /// The region tree. A full build's has no totals yet: the TPS pages step reads every TPS and
+    /// sums them as it goes (reading and decoding every result a second time for the totals alone
+    /// cost about 5 s nationally). An incremental build takes the saved totals of the villages
+    /// where nothing changed and sums the others afresh.
     static func loadRegions(_ context: Context) throws {
         let flags: (TPSResult) -> [String] = { QualityCheck.anomalies(in: $0).map(\.rule.id) }
         guard let changes = context.changes else {
-            context.tree = try RegionTree.load(from: context.store, flags: flags)
+            context.tree = try RegionTree.directory(from: context.store)
+            context.villageTotals = [:]
             return
         }
         let saved = try context.store.savedVillageTotals()
         let tree = try RegionTree.load(from: context.store, flags: flags, saved: saved, recompute: changes.villages)
         context.tree = tree
         context.villagesRecomputed = tree.nodes.keys.filter { $0.level == .village && (changes.villages.contains($0) || saved[$0] == nil) }.sorted()
+    }
+
+    /// A full build: the village totals the TPS pages step summed, rolled up to the nation.
+    static func sumTotals(_ context: Context) throws {
+        guard let totals = context.villageTotals else { return }
+        context.tree.setVillageTotals(totals)
+        context.villageTotals = nil
     }
 
     /// Totals must add up: every region's equal the sum of its children's, and the votes equal
@@ -397,11 +413,16 @@ public struct SiteBuild {
             for village in tree.regions(at: .village) {
                 // What the village's TPS pages share is made once, here.
                 let parts = village.children.first.map { context.renderer.villageParts(of: $0, tree: tree) }
+                var totals = ComputedTotals()
                 for code in village.children {
                     let versions = try cursor.versions(of: code)
-                    batch.append((code, versions, TPSQuality(versions: versions), parts))
+                    let quality = TPSQuality(versions: versions)
+                    // The village's totals, from the same current versions and flags the pages show.
+                    totals.add(versions.first?.result, flags: quality.anomalies.map(\.rule.id))
+                    batch.append((code, versions, quality, parts))
                     if batch.count >= 1024 { try flush() }
                 }
+                context.villageTotals?[village.code!] = totals
             }
             try flush()
             try pages.finish()

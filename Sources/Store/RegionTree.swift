@@ -143,8 +143,9 @@ public struct RegionTree: Sendable {
         return tree
     }
 
-    /// Every region and TPS the store knows, with names and children, no totals yet.
-    static func directory(from store: Store) throws -> RegionTree {
+    /// Every region and TPS the store knows, with names and children, no totals yet (a full build
+    /// sums them while it reads every TPS for its pages, then calls `setVillageTotals`).
+    public static func directory(from store: Store) throws -> RegionTree {
         var tree = RegionTree(nation: Node(code: nil, rawName: nationName, name: nationName, isListed: true))
         let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
             (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
@@ -178,6 +179,12 @@ public struct RegionTree: Sendable {
         }
         for (village, codes) in tpsByVillage { tree.nodes[village]!.children += codes }
         return tree
+    }
+
+    /// Sets the villages' totals and sums them up level by level to the nation. A village given
+    /// none has none (as one whose TPS were never summed).
+    public mutating func setVillageTotals(_ villageTotals: [RegionCode: ComputedTotals]) {
+        rollUp(villageTotals)
     }
 
     /// Sets the villages' totals and sums them up level by level to the nation.

@@ -11,8 +11,9 @@ import Store
 
 /// The site build, as a short pipeline of named steps over one shared context:
 ///
-///     import configured mirrors -> load regions -> TPS pages -> sum totals -> check totals ->
-///     region pages -> TPS tables -> downloads page -> home page -> static assets -> swap the output in
+///     import configured mirrors -> plan -> (TPS tables, beside the next steps) -> load regions ->
+///     TPS pages -> sum totals -> check totals -> region pages -> compressed downloads ->
+///     downloads page -> home page -> static assets -> swap the output in
 ///
 /// Every step writes into a staging folder; only a build that finishes replaces the output.
 public struct SiteBuild {
@@ -82,12 +83,41 @@ public struct SiteBuild {
         /// The table's columns (nil for compressed copies, which have their original's).
         public let schema: [TableColumn]?
 
+        /// The entry of this CSV's gzip copy.
+        func compressed(_ digest: FileDigest) -> Download {
+            Download(name: name + ".gz", description: description + " (gzip)", rows: rows, bytes: digest.bytes,
+                     sha256: digest.sha256, format: "csv.gz", schema: nil)
+        }
+
         public var mediatype: String {
             switch format {
             case "csv": "text/csv"
             case "parquet": "application/vnd.apache.parquet"
             default: "application/gzip"
             }
+        }
+    }
+
+    /// Work running on its own thread beside the steps, until a later step waits for it.
+    final class BackgroundWork<Value>: @unchecked Sendable {
+        private let group = DispatchGroup()
+        private var result: Result<Value, Error>?
+        private(set) var seconds = 0.0
+
+        init(_ body: @escaping @Sendable () throws -> Value) {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                let start = DispatchTime.now().uptimeNanoseconds
+                result = Result { try body() }
+                seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                group.leave()
+            }
+        }
+
+        /// Waits until the work is done; its value, or its error.
+        func wait() throws -> Value {
+            group.wait()
+            return try result!.get()
         }
     }
 
@@ -128,8 +158,8 @@ public struct SiteBuild {
         var villageTotals: [RegionCode: ComputedTotals]?
         /// Quality of the TPS this build looked at that have anomalies or revisions.
         var qualityToSave: [CachedTPSQuality] = []
-        /// Downloads kept from the previous site as they were (not rewritten, not recompressed).
-        var keptDownloads: Set<String> = []
+        /// The TPS tables, written beside the page steps (`startTPSTables` to `finishTPSTables`).
+        var tpsTables: BackgroundWork<[Download]>?
 
         var changes: BuildChanges? {
             if case .incremental(let changes) = scope { return changes }
@@ -166,12 +196,13 @@ public struct SiteBuild {
         Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "verify audit evidence", run: verifyAudit),
         Step(name: "plan the build", run: plan),
+        Step(name: "start the TPS tables", run: startTPSTables),
         Step(name: "load regions", run: loadRegions),
         Step(name: "TPS pages", run: renderTPSPages),
         Step(name: "sum totals", run: sumTotals),
         Step(name: "check totals", run: checkInvariants),
         Step(name: "region pages", run: renderRegionPages),
-        Step(name: "TPS tables", run: writeTPSTables),
+        Step(name: "finish the TPS tables", run: finishTPSTables),
         Step(name: "compressed downloads", run: compressDownloads),
         Step(name: "anomaly pages", run: writeAnomalyPages),
         Step(name: "methodology pages", run: writeMethodologyPages),
@@ -207,6 +238,8 @@ public struct SiteBuild {
             }
             try output.commit()
         } catch {
+            // Work still running beside the steps must stop writing before its folder goes.
+            _ = try? context.tpsTables?.wait()
             output.discard()
             throw error
         }
@@ -439,10 +472,35 @@ public struct SiteBuild {
                                           format: "csv", schema: RevisionTable.schema))
     }
 
+    /// Starts the TPS tables on their own thread, beside the steps that follow. They depend on
+    /// the store and the plan only, read the store through their own connections and write only
+    /// their own files, so the site is the same; the other steps leave a core idle for much of
+    /// their time (loading the regions, reading the store for pages and checking totals run on
+    /// one thread), which the tables use.
+    static func startTPSTables(_ context: Context) throws {
+        let provinceNames = try context.store.regionNames(at: .province)
+        nonisolated(unsafe) let context = context
+        context.tpsTables = BackgroundWork {
+            let store = try Store(readingFrom: context.options.storePath)
+            var (files, kept) = try writeTPSTables(context, store: store, provinceNames: provinceNames)
+            files += try compress(files.filter { $0.format == "csv" }, kept: kept, context: context)
+            if let national = try compressNationalTPSTable(files, context: context) { files.append(national) }
+            return files
+        }
+    }
+
+    /// Waits for the TPS tables and offers them with the other downloads.
+    static func finishTPSTables(_ context: Context) throws {
+        guard let work = context.tpsTables else { return }
+        context.downloads += try work.wait()
+        context.onEvent(.stepFinished("TPS tables, beside the steps above", seconds: work.seconds))
+    }
+
     /// The national TPS table and each province's part, CSV and Parquet, straight from the store
-    /// (`TPSTableExport`: provinces side by side, one row group per province).
-    static func writeTPSTables(_ context: Context) throws {
-        let tree = context.tree!
+    /// (`TPSTableExport`: provinces side by side, one row group per province). Returns the files,
+    /// and the names of province CSVs kept from the previous site as they were.
+    static func writeTPSTables(_ context: Context, store: Store,
+                               provinceNames: [RegionCode: String]) throws -> (files: [Download], kept: Set<String>) {
         let table = TPSTable(candidates: context.config.candidates.map(\.id))
         let national = try context.output.stream("downloads/ppwp-tps.csv")
         final class OpenFiles: @unchecked Sendable {
@@ -461,7 +519,7 @@ public struct SiteBuild {
         }
         let export = TPSTableExport(table: table, parquetOptions: context.tpsParquetOptions, jobs: context.options.jobs)
         let written = try export.write(
-            from: context.store, parquetPath: context.output.newFilePath("downloads/ppwp-tps.parquet"), csv: national,
+            from: store, parquetPath: context.output.newFilePath("downloads/ppwp-tps.parquet"), csv: national,
             province: { code in
                 let name = "downloads/ppwp-tps-\(code.rawValue)"
                 var csv: StreamFile?
@@ -497,38 +555,42 @@ public struct SiteBuild {
                      rows: written.rows, bytes: nationalParquetDigest.bytes, sha256: nationalParquetDigest.sha256,
                      format: "parquet", schema: table.schema),
         ]
+        var kept: Set<String> = []
         for (code, csvDigest, rows) in open.done {
             let name = "ppwp-tps-\(code.rawValue)"
-            if csvDigest == nil { context.keptDownloads.insert(name + ".csv") }
+            if csvDigest == nil { kept.insert(name + ".csv") }
             let csv = try csvDigest ?? context.output.digest("downloads/\(name).csv")
-            files.append(Download(name: name + ".csv", description: "TPS di \(tree.name(of: code))",
+            files.append(Download(name: name + ".csv", description: "TPS di \(provinceNames[code] ?? code.rawValue)",
                                   rows: rows, bytes: csv.bytes, sha256: csv.sha256, format: "csv", schema: table.schema))
             let digest = try context.output.digest("downloads/\(name).parquet")
-            files.append(Download(name: name + ".parquet", description: "TPS di \(tree.name(of: code)) (Parquet)",
+            files.append(Download(name: name + ".parquet", description: "TPS di \(provinceNames[code] ?? code.rawValue) (Parquet)",
                                   rows: rows, bytes: digest.bytes, sha256: digest.sha256, format: "parquet", schema: table.schema))
         }
-        context.downloads += files
+        return (files, kept)
     }
 
-    /// Gzip copies of the CSVs (they shrink about tenfold; Parquet is compressed already), each
-    /// file on its own core: every copy depends on its own file only.
+    /// Gzip copies of the CSVs the TPS tables did not compress (they shrink about tenfold;
+    /// Parquet is compressed already); then every download in name order.
     static func compressDownloads(_ context: Context) throws {
-        // The national TPS table's rows are its provinces' rows, in code order: each province's
-        // `.gz` holds its header line and its rows as two gzip members, and the national `.gz` is
-        // the header member and the provinces' row members joined, with nothing compressed twice.
-        let national = "ppwp-tps.csv"
-        let provinces = context.downloads.filter { $0.format == "csv" && $0.name.hasPrefix("ppwp-tps-") }
-            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        let csvs = context.downloads.filter { $0.format == "csv" && $0.name != national }
+        let compressed = Set(context.downloads.filter { $0.format == "csv.gz" }.map { String($0.name.dropLast(3)) })
+        context.downloads += try compress(context.downloads.filter { $0.format == "csv" && !compressed.contains($0.name) },
+                                          kept: [], context: context)
+        context.downloads.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        context.summary.downloads = context.downloads
+    }
+
+    /// Gzip copies of `files` (CSVs), each file on its own core: every copy depends on its own
+    /// file only. The national TPS table is left to `compressNationalTPSTable`; a CSV named in
+    /// `kept` (unchanged from the previous site) keeps its compressed copy too.
+    static func compress(_ files: [Download], kept: Set<String>, context: Context) throws -> [Download] {
+        let csvs = files.filter { $0.name != nationalTPSTable }
         let results = UnsafeMutableBufferPointer<Result<FileDigest, Error>?>.allocate(capacity: csvs.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize().deallocate() }
         nonisolated(unsafe) let slots = results
         let output = context.output
-        let kept = context.keptDownloads
         let jobs = max(1, min(context.options.jobs, csvs.count))
-        // Largest first, so that the national file does not start last. A CSV kept from the
-        // previous site keeps its compressed copy too.
+        // Largest first, so that no big file starts last.
         let order = csvs.indices.sorted { csvs[$0].bytes > csvs[$1].bytes }
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
             for position in stride(from: worker, to: order.count, by: jobs) {
@@ -542,24 +604,28 @@ public struct SiteBuild {
                 }
             }
         }
-        var compressed = try zip(csvs, results).map { file, result in (file, try result!.get()) }
-        if let whole = context.downloads.first(where: { $0.name == national }) {
-            let header = try output.firstLine("downloads/" + national)
-            // The provinces' rows must be the national rows, byte for byte in size at least.
-            let rowBytes = provinces.reduce(0) { $0 + $1.bytes - header.count }
-            let joined = rowBytes == whole.bytes - header.count
-                ? try output.concatenateGzip("downloads/" + national + ".gz", header: header,
-                                             parts: provinces.map { "downloads/" + $0.name + ".gz" })
-                : nil
-            compressed.append((whole, try joined ?? output.gzip("downloads/" + national)))
-        }
-        for (file, digest) in compressed {
-            context.downloads.append(Download(name: file.name + ".gz", description: file.description + " (gzip)",
-                                              rows: file.rows, bytes: digest.bytes, sha256: digest.sha256,
-                                              format: "csv.gz", schema: nil))
-        }
-        context.downloads.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        context.summary.downloads = context.downloads
+        return try zip(csvs, results).map { file, result in file.compressed(try result!.get()) }
+    }
+
+    static let nationalTPSTable = "ppwp-tps.csv"
+
+    /// The national TPS table's gzip copy. Its rows are its provinces' rows, in code order: each
+    /// province's `.gz` holds its header line and its rows as two gzip members, and the national
+    /// `.gz` is the header member and the provinces' row members joined, with nothing compressed
+    /// twice. `files` must hold the provinces' `.gz` already.
+    static func compressNationalTPSTable(_ files: [Download], context: Context) throws -> Download? {
+        guard let whole = files.first(where: { $0.name == nationalTPSTable }) else { return nil }
+        let output = context.output
+        let provinces = files.filter { $0.format == "csv" && $0.name.hasPrefix("ppwp-tps-") }
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        let header = try output.firstLine("downloads/" + nationalTPSTable)
+        // The provinces' rows must be the national rows, byte for byte in size at least.
+        let rowBytes = provinces.reduce(0) { $0 + $1.bytes - header.count }
+        let joined = rowBytes == whole.bytes - header.count
+            ? try output.concatenateGzip("downloads/" + nationalTPSTable + ".gz", header: header,
+                                         parts: provinces.map { "downloads/" + $0.name + ".gz" })
+            : nil
+        return whole.compressed(try joined ?? output.gzip("downloads/" + nationalTPSTable))
     }
 
     static func writeAnomalyPages(_ context: Context) throws {

@@ -178,6 +178,17 @@ extension Store {
         }
         return names
     }
+
+    /// The display names of the regions of one level the region lists name (as `RegionTree`
+    /// names them; a region no list named goes by its code there).
+    public func regionNames(at level: Level) throws -> [RegionCode: String] {
+        var names: [RegionCode: String] = [:]
+        for (code, name) in try db.statement("SELECT code, name FROM region WHERE level = ?")
+            .rows([.int(level.rawValue)], { ($0.text(0), $0.text(1)) }) {
+            if let code = RegionCode(code) { names[code] = name }
+        }
+        return names
+    }
 }
 
 /// Columns of one row copied out of SQLite's buffers (which the next step overwrites).

@@ -37,6 +37,30 @@ import TestSupport
         return problems.sorted()
     }
 
+    /// The TPS tables are written beside the other steps: a step that fails meanwhile must leave
+    /// the site as it was, and nothing may write into the staging folder once the build returns.
+    @Test func aRebuildThatFailsWhileTheTablesAreWrittenLeavesTheSiteWhole() throws {
+        let workspace = try Self.workspace()
+        try SiteBuild(options: workspace.options()).run()
+        let site = SiteInspector(root: workspace.folder.sub("site"), owner: workspace.folder)
+        func contents() -> [String: Data?] {
+            Dictionary(uniqueKeysWithValues: site.files().map { ($0, FileManager.default.contents(atPath: site.root + "/" + $0)) })
+        }
+        let before = contents()
+        // What the last build kept about a flagged TPS now names a rule this program does not
+        // know: the TPS pages step stops on it, after the tables have started.
+        try Store(path: workspace.options().storePath).db.execute(
+            "UPDATE build_tps SET anomalies = 'no-such-rule\tbroken\n' WHERE code = '3201011001002'")
+        try workspace.mirror.tps("3101011001002", votes: [1, 2, 3], form: Mirror.form(valid: 6), ts: "2024-02-20 10:00:00")
+        let error = try #require(throws: SiteBuild.BuildError.self) { try SiteBuild(options: workspace.options()).run() }
+        #expect(error.description.contains("no-such-rule"))
+        #expect(contents() == before)
+        let staging = workspace.folder.sub(".site.building")
+        #expect(!FileManager.default.fileExists(atPath: staging))
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!FileManager.default.fileExists(atPath: staging), "something wrote into the staging folder after the build returned")
+    }
+
     @Test func aRebuildRewritesOnlyWhatChangedAndEqualsAFullBuild() throws {
         let workspace = try Self.workspace()
         let first = try SiteBuild(options: workspace.options()).run()

@@ -60,6 +60,10 @@ public struct RegionTree: Sendable {
         public let name: String
         /// Children in code order; for a village, its TPS.
         public internal(set) var children: [RegionCode] = []
+        /// A village's TPS names from the lists, beside `children` (nil for a TPS no list names).
+        /// Kept here rather than in one table of every TPS: 823,000 entries hashed on every
+        /// load cost time and tens of megabytes.
+        var tpsNames: [(raw: String, display: String)?] = []
         public internal(set) var totals = ComputedTotals()
         /// False when no region list named this region (it is known only from a result under it).
         public let isListed: Bool
@@ -69,8 +73,6 @@ public struct RegionTree: Sendable {
 
     public private(set) var nodes: [RegionCode: Node] = [:]
     public private(set) var nation: Node
-    /// Names of TPS (level 5), from the lists.
-    public private(set) var tpsNames: [RegionCode: (raw: String, display: String)] = [:]
     /// Every region's code, in code order: sorted once, when the tree is made (sorting the nodes
     /// each time a step walked a level cost seconds nationally).
     private var order: [RegionCode] = []
@@ -86,7 +88,7 @@ public struct RegionTree: Sendable {
     public var allRegions: [Node] { order.map { nodes[$0]! } }
 
     public func name(of code: RegionCode) -> String {
-        if code.level == .tps { return tpsNames[code]?.display ?? RegionTree.unlistedTPSName(code) }
+        if code.level == .tps { return tpsName(code)?.display ?? RegionTree.unlistedTPSName(code) }
         return nodes[code]?.name ?? code.rawValue
     }
 
@@ -94,8 +96,20 @@ public struct RegionTree: Sendable {
     public static func unlistedTPSName(_ code: RegionCode) -> String { "TPS \(code.rawValue.suffix(3))" }
 
     public func rawName(of code: RegionCode) -> String {
-        if code.level == .tps { return tpsNames[code]?.raw ?? RegionTree.unlistedTPSName(code) }
+        if code.level == .tps { return tpsName(code)?.raw ?? RegionTree.unlistedTPSName(code) }
         return nodes[code]?.rawName ?? code.rawValue
+    }
+
+    /// A TPS's names from the lists: found among its village's TPS, which are in code order.
+    private func tpsName(_ code: RegionCode) -> (raw: String, display: String)? {
+        guard let village = code.parent, let node = nodes[village] else { return nil }
+        var low = 0, high = node.children.count
+        while low < high {
+            let middle = (low + high) / 2
+            if node.children[middle] < code { low = middle + 1 } else { high = middle }
+        }
+        guard low < node.children.count, node.children[low] == code, low < node.tpsNames.count else { return nil }
+        return node.tpsNames[low]
     }
 
     /// Builds the tree from the region directory and sums every TPS's current result into its
@@ -147,37 +161,54 @@ public struct RegionTree: Sendable {
     /// sums them while it reads every TPS for its pages, then calls `setVillageTotals`).
     public static func directory(from store: Store) throws -> RegionTree {
         var tree = RegionTree(nation: Node(code: nil, rawName: nationName, name: nationName, isListed: true))
-        let regions = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code").rows {
-            (RegionCode($0.text(0))!, $0.text(1), $0.text(2))
-        }
-        tree.tpsNames.reserveCapacity(regions.count)
-        var listed: [RegionCode] = []  // TPS, in code order (the query's)
-        for (code, raw, name) in regions {
+        // The lists' regions and TPS in code order, streamed: a region comes before everything
+        // under it, and each village's TPS come together.
+        var listed: [(code: RegionCode, raw: String, display: String)] = []
+        let statement = try store.db.statement("SELECT code, name_raw, name FROM region ORDER BY code")
+        defer { statement.reset() }
+        while try statement.step() {
+            guard let code = RegionCode(statement.text(0)) else {
+                throw SQLiteError(code: 0, message: "region: \(statement.text(0)) is not a region code")
+            }
             if code.level == .tps {
-                tree.tpsNames[code] = (raw, name)
-                listed.append(code)
+                listed.append((code, statement.text(1), statement.text(2)))
             } else {
-                tree.nodes[code] = Node(code: code, rawName: raw, name: name, isListed: true)
+                tree.nodes[code] = Node(code: code, rawName: statement.text(1), name: statement.text(2), isListed: true)
             }
         }
-        // Every TPS, listed or known only from a result, grouped by village (both lists come in
-        // code order, so each village's TPS arrive sorted).
-        var tpsByVillage: [RegionCode: [RegionCode]] = [:]
-        let unlisted = try store.tpsCodesWithResults().filter { tree.tpsNames[$0] == nil }
-        for code in unlisted.isEmpty ? listed : (listed + unlisted).sorted() {
-            tpsByVillage[code.parent!, default: []].append(code)
+        // Every TPS, listed or known only from a result: both lists in code order, merged.
+        let withResults = try store.tpsCodesWithResults()
+        var merged: [(code: RegionCode, names: (raw: String, display: String)?)] = []
+        merged.reserveCapacity(listed.count)
+        var next = 0
+        for entry in listed {
+            while next < withResults.count, withResults[next] < entry.code {
+                merged.append((withResults[next], nil))
+                next += 1
+            }
+            if next < withResults.count, withResults[next] == entry.code { next += 1 }
+            merged.append((entry.code, (entry.raw, entry.display)))
         }
-        // Regions above a TPS that no list named still get a node, so every link resolves.
-        for village in tpsByVillage.keys {
+        merged += withResults[next...].map { ($0, nil) }
+        listed = []
+        // Each village's TPS, a run at a time; regions above a TPS that no list named still get a
+        // node, so every link resolves.
+        var start = 0
+        while start < merged.count {
+            let village = merged[start].code.parent!
+            var end = start + 1
+            while end < merged.count, merged[end].code.rawValue.hasPrefix(village.rawValue) { end += 1 }
             for ancestor in village.lineage where tree.nodes[ancestor] == nil {
                 tree.nodes[ancestor] = Node(code: ancestor, rawName: ancestor.rawValue, name: ancestor.rawValue, isListed: false)
             }
+            tree.nodes[village]!.children = merged[start..<end].map(\.code)
+            tree.nodes[village]!.tpsNames = merged[start..<end].map(\.names)
+            start = end
         }
         tree.order = tree.nodes.keys.sorted()
         for code in tree.order {
             if let parent = code.parent { tree.nodes[parent]?.children.append(code) } else { tree.nation.children.append(code) }
         }
-        for (village, codes) in tpsByVillage { tree.nodes[village]!.children += codes }
         return tree
     }
 

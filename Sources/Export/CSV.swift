@@ -13,6 +13,9 @@ public enum CSV {
         byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D
     }
 
+    /// `isSpecial` of every byte, for scans that run over every cell of the TPS tables.
+    static let special: [Bool] = (0..<256).map { isSpecial(UInt8($0)) }
+
     public static func row(_ fields: [String?]) -> String {
         var out: [UInt8] = []
         append(fields, to: &out)

@@ -68,6 +68,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     static func quote(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
+        let escapes = self.escapes  // read once: a static's every access is a call
         text.withUTF8 { bytes in
             var runStart = 0
             for index in 0..<bytes.count {

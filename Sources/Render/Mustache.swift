@@ -404,6 +404,7 @@ struct MustacheRenderer {
     /// HTML escaping of `& < > " '`, copying runs of ordinary bytes in one go.
     static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var runStart = 0
+        let escapes = self.escapes  // read once: a static's every access is a call
         for index in 0..<bytes.count {
             // One table load per byte: nearly every byte is an ordinary one.
             guard escapes[Int(bytes[index])] else { continue }

@@ -786,27 +786,52 @@ public struct SiteBuild {
         let jobs = min(context.options.jobs, max(inputs.count, 1))
         withoutActuallyEscaping(render) { render in
             nonisolated(unsafe) let render = render
-            // Each worker takes every jobs-th input; each page goes to its own paths, so the
-            // files do not depend on the number of workers or on which one wrote what.
-            DispatchQueue.concurrentPerform(iterations: jobs) { worker in
-                var index = worker
-                while index < inputs.count {
-                    let page = render(inputs[index])
-                    pageFolders[index] = page.folder
-                    do {
-                        try output.makePageFolder(page.folder)
-                        try output.write(page.folder + "index.html", page.html)
-                        try output.write(page.folder + "index.json", page.json)
-                        if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
-                    } catch {
-                        failures[index] = error
+            // Workers take runs of consecutive inputs as they come free. Runs, not every jobs-th
+            // input: neighbouring pages share a parent folder, whose lock the kernel takes to make
+            // each page's folder and files, so two workers on neighbours wait for each other. Each
+            // page goes to its own paths, so the files do not depend on which worker wrote what.
+            let next = NextRun(count: inputs.count, length: 16)
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                while let run = next.take() {
+                    for index in run {
+                        let page = render(inputs[index])
+                        pageFolders[index] = page.folder
+                        do {
+                            try output.makePageFolder(page.folder)
+                            try output.write(page.folder + "index.html", page.html)
+                            try output.write(page.folder + "index.json", page.json)
+                            if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
+                        } catch {
+                            failures[index] = error
+                        }
                     }
-                    index += jobs
                 }
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
         return Array(folders)
+    }
+}
+
+/// Hands out `0..<count` in runs of `length`, to whichever worker asks next.
+final class NextRun: @unchecked Sendable {
+    private let lock = NSLock()
+    private var start = 0
+    private let count: Int
+    private let length: Int
+
+    init(count: Int, length: Int) {
+        self.count = count
+        self.length = length
+    }
+
+    func take() -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard start < count else { return nil }
+        let run = start..<min(start + length, count)
+        start = run.upperBound
+        return run
     }
 }
 

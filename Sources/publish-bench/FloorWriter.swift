@@ -48,25 +48,33 @@ enum FloorWriter {
         let lock = NSLock()
         let files = listing.files
         let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+        // Each thread takes the next run of 32 files (in path order) as it comes free, as the
+        // build's page workers do: threads writing neighbouring files would wait for each other
+        // on their shared folder's lock, and the floor is the least a build could cost.
+        nonisolated(unsafe) var nextRun = 0
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
             var made = Set<String>()
-            var index = worker
-            while index < files.count {
-                let (path, size) = files[index]
-                index += 2
-                let full = target + "/" + path
-                let folder = String(full[..<full.lastIndex(of: "/")!])
-                if !made.contains(folder) {
-                    makeFolders(folder)
-                    made.insert(folder)
+            while true {
+                lock.lock()
+                let first = nextRun
+                nextRun += 32
+                lock.unlock()
+                guard first < files.count else { break }
+                for (path, size) in files[first..<min(first + 32, files.count)] {
+                    let full = target + "/" + path
+                    let folder = String(full[..<full.lastIndex(of: "/")!])
+                    if !made.contains(folder) {
+                        makeFolders(folder)
+                        made.insert(folder)
+                    }
+                    let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                    if fd < 0 || filler.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, size) }) != size {
+                        lock.lock()
+                        failure = "\(full): write failed (errno \(errno))"
+                        lock.unlock()
+                    }
+                    if fd >= 0 { close(fd) }
                 }
-                let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                if fd < 0 || filler.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, size) }) != size {
-                    lock.lock()
-                    failure = "\(full): write failed (errno \(errno))"
-                    lock.unlock()
-                }
-                if fd >= 0 { close(fd) }
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

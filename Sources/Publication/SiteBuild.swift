@@ -11,9 +11,9 @@ import Store
 
 /// The site build, as a short pipeline of named steps over one shared context:
 ///
-///     import configured mirrors -> plan -> (TPS tables, beside the next steps) -> load regions ->
-///     TPS pages -> sum totals -> check totals -> region pages -> compressed downloads ->
-///     downloads page -> home page -> static assets -> swap the output in
+///     import configured mirrors -> plan -> (SQLite's sums, the TPS tables: beside the next steps)
+///     -> load regions -> TPS pages -> sum totals -> check totals -> region pages ->
+///     compressed downloads -> downloads page -> home page -> static assets -> swap the output in
 ///
 /// Every step writes into a staging folder; only a build that finishes replaces the output.
 public struct SiteBuild {
@@ -160,6 +160,8 @@ public struct SiteBuild {
         var qualityToSave: [CachedTPSQuality] = []
         /// The TPS tables, written beside the page steps (`startTPSTables` to `finishTPSTables`).
         var tpsTables: BackgroundWork<[Download]>?
+        /// SQLite's own vote sums per village, summed beside the steps until the check needs them.
+        var sqlTotals: BackgroundWork<[String: [String: Int]]>?
 
         var changes: BuildChanges? {
             if case .incremental(let changes) = scope { return changes }
@@ -196,6 +198,7 @@ public struct SiteBuild {
         Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "verify audit evidence", run: verifyAudit),
         Step(name: "plan the build", run: plan),
+        Step(name: "start SQLite's sums", run: startSQLTotals),
         Step(name: "start the TPS tables", run: startTPSTables),
         Step(name: "load regions", run: loadRegions),
         Step(name: "TPS pages", run: renderTPSPages),
@@ -240,6 +243,7 @@ public struct SiteBuild {
         } catch {
             // Work still running beside the steps must stop writing before its folder goes.
             _ = try? context.tpsTables?.wait()
+            _ = try? context.sqlTotals?.wait()
             output.discard()
             throw error
         }
@@ -290,6 +294,21 @@ public struct SiteBuild {
         context.villageTotals = nil
     }
 
+    /// Starts SQLite summing the votes per village on its own, through its own connection, for
+    /// the check to compare with ours: every village in a full build (one pass over every current
+    /// result, seconds nationally on one core), only the changed villages in an incremental one.
+    static func startSQLTotals(_ context: Context) throws {
+        let path = context.options.storePath
+        let villages = context.changes.map { $0.villages.sorted() }
+        context.sqlTotals = BackgroundWork {
+            let store = try Store(readingFrom: path)
+            guard let villages else { return try store.sqlVoteTotals(prefixLength: Level.village.codeLength) }
+            var totals: [String: [String: Int]] = [:]
+            for village in villages { totals[village.rawValue] = try store.sqlVoteTotals(under: village) }
+            return totals
+        }
+    }
+
     /// Totals must add up: every region's equal the sum of its children's, and the votes equal
     /// what SQLite sums from the same results on its own. A failure here is a bug, never data.
     static func checkInvariants(_ context: Context) throws {
@@ -300,17 +319,18 @@ public struct SiteBuild {
             for child in node.children { sum.add(tree.nodes[child]!.totals) }
             if sum != node.totals { failures.append("\(node.code?.rawValue ?? "nation"): children do not add up") }
         }
+        var sql = try context.sqlTotals!.wait()
+        context.sqlTotals = nil
         if let changes = context.changes {
             // Incremental: the other villages' totals were checked by the build that summed them.
             for village in changes.villages.sorted() {
                 let ours = (tree.nodes[village]?.totals.votes ?? [:]).filter { $0.value != 0 }
-                let theirs = try context.store.sqlVoteTotals(under: village).filter { $0.value != 0 }
+                let theirs = (sql[village.rawValue] ?? [:]).filter { $0.value != 0 }
                 if ours != theirs { failures.append("\(village.rawValue): \(ours) != SQLite's \(theirs)") }
             }
         } else {
             // Villages only: every level above was just checked to be the sum of its children, so
             // villages that match SQLite make every level match. One SQL pass instead of five.
-            var sql = try context.store.sqlVoteTotals(prefixLength: Level.village.codeLength)
             for node in tree.regions(at: .village) {
                 let ours = node.totals.votes.filter { $0.value != 0 }
                 let theirs = (sql.removeValue(forKey: node.code!.rawValue) ?? [:]).filter { $0.value != 0 }

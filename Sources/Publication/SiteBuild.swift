@@ -160,6 +160,8 @@ public struct SiteBuild {
         var qualityToSave: [CachedTPSQuality] = []
         /// The TPS tables, written beside the page steps (`startTPSTables` to `finishTPSTables`).
         var tpsTables: BackgroundWork<[Download]>?
+        /// Set when the TPS pages step rendered every village's page (a full build).
+        var villagePagesRendered = false
         /// SQLite's own vote sums per village, summed beside the steps until the check needs them.
         var sqlTotals: BackgroundWork<[String: [String: Int]]>?
 
@@ -373,6 +375,7 @@ public struct SiteBuild {
                 try csv.append(CSV.row(cells.map(\.csv)))
                 try parquet.append(cells)
                 guard changes?.redoes(node.code) ?? true else { continue }
+                if node.code?.level == .village && context.villagePagesRendered { continue }
                 let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
                 inputs.append((node, kpu, results))
             }
@@ -462,23 +465,42 @@ public struct SiteBuild {
             }
             context.summary.tpsWithResults = try context.store.tpsWithResultsCount()
         } else {
+            // Each village's own page is made here too, as soon as its TPS are read: the region
+            // pages step would read and decode every result once more.
+            typealias VillageInput = (RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])
+            let villagePages = PageBatches(context: context) { (input: VillageInput) in
+                context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
+            } finish: { inputs, _ in
+                context.summary.regionPages += inputs.count
+            }
+            var villages: [VillageInput] = []
             let cursor = try context.store.tpsVersionCursor()
             for village in tree.regions(at: .village) {
                 // What the village's TPS pages share is made once, here.
                 let parts = village.children.first.map { context.renderer.villageParts(of: $0, tree: tree) }
                 var totals = ComputedTotals()
+                var results: [RegionCode: TPSResult] = [:]
                 for code in village.children {
                     let versions = try cursor.versions(of: code)
                     let quality = TPSQuality(versions: versions)
                     // The village's totals, from the same current versions and flags the pages show.
                     totals.add(versions.first?.result, flags: quality.anomalies.map(\.rule.id))
+                    results[code] = versions.first?.result
                     batch.append((code, versions, quality, parts))
                     if batch.count >= 1024 { try flush() }
                 }
                 context.villageTotals?[village.code!] = totals
+                villages.append((village.with(totals: totals), try context.store.currentAggregate(village.code), results))
+                if villages.count >= 64 {
+                    try villagePages.submit(villages)
+                    villages.removeAll(keepingCapacity: true)
+                }
             }
             try flush()
+            try villagePages.submit(villages)
             try pages.finish()
+            try villagePages.finish()
+            context.villagePagesRendered = true
         }
 
         // Close before reading the size: closing writes what is still buffered.

@@ -67,6 +67,14 @@ public struct RegionTree: Sendable {
         public internal(set) var totals = ComputedTotals()
         /// False when no region list named this region (it is known only from a result under it).
         public let isListed: Bool
+
+        /// The same region with these totals (a full build renders a village's page as soon as
+        /// it has summed the village's TPS, before the tree has its totals).
+        public func with(totals: ComputedTotals) -> Node {
+            var node = self
+            node.totals = totals
+            return node
+        }
     }
 
     public static let nationName = "Indonesia"

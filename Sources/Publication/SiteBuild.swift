@@ -423,11 +423,11 @@ public struct SiteBuild {
         let changes = context.changes
         // A batch renders on the workers while the next is read from the store; what follows a
         // batch (sitemap, quality tables) runs here, in code order.
-        typealias Input = (RegionCode, [Store.TPSVersion], TPSQuality, PageRenderer.VillageParts?)
+        typealias Input = (RegionCode, [Store.TPSVersion], TPSQuality, PageRenderer.VillageParts?, (raw: String, display: String)?)
         let pages = PageBatches(context: context) { (input: Input) in
-            context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2, village: input.3)
+            context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2, village: input.3, names: input.4)
         } finish: { inputs, folders in
-            for ((code, versions, quality, _), folder) in zip(inputs, folders) {
+            for ((code, versions, quality, _, _), folder) in zip(inputs, folders) {
                 // Full builds list each page's own folder; an incremental one lists every TPS below.
                 if changes == nil {
                     try context.sitemap.add(folder)
@@ -451,7 +451,7 @@ public struct SiteBuild {
             // the others with what was found now.
             for code in changes.tps {
                 let versions = try context.store.tpsVersions(code)
-                batch.append((code, versions, TPSQuality(versions: versions), nil))
+                batch.append((code, versions, TPSQuality(versions: versions), nil, nil))
                 if batch.count >= 1024 { try flush() }
             }
             try flush()
@@ -480,13 +480,13 @@ public struct SiteBuild {
                 let parts = village.children.first.map { context.renderer.villageParts(of: $0, tree: tree) }
                 var totals = ComputedTotals()
                 var results: [RegionCode: TPSResult] = [:]
-                for code in village.children {
+                for (code, names) in zip(village.children, tree.tpsNames(in: village)) {
                     let versions = try cursor.versions(of: code)
                     let quality = TPSQuality(versions: versions)
                     // The village's totals, from the same current versions and flags the pages show.
                     totals.add(versions.first?.result, flags: quality.anomalies.map(\.rule.id))
                     results[code] = versions.first?.result
-                    batch.append((code, versions, quality, parts))
+                    batch.append((code, versions, quality, parts, names))
                     if batch.count >= 1024 { try flush() }
                 }
                 context.villageTotals?[village.code!] = totals

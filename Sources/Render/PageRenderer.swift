@@ -295,15 +295,18 @@ public struct PageRenderer: Sendable {
     /// A polling station's page. `versions` is newest first and may be empty (listed, no result);
     /// `quality` is what the rules and the revision history say of them, computed once by the caller
     /// (the downloads need the same), or here when not given.
+    /// `names` are the TPS's names as the tree gives them (looked up when not given).
     public func tpsPage(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion],
-                        quality: TPSQuality? = nil, village: VillageParts? = nil) -> RenderedPage {
+                        quality: TPSQuality? = nil, village: VillageParts? = nil,
+                        names: (raw: String, display: String)? = nil) -> RenderedPage {
+        let names = names ?? (tree.rawName(of: code), tree.name(of: code))
         let quality = quality ?? TPSQuality(versions: versions)
         let village = village ?? villageParts(of: code, tree: tree)
         precondition(village.village == code.parent, "\(code): the parts of village \(village.village) do not belong to it")
         let anomalies = quality.anomalies
         let revisions = quality.revisions
         let folder = SitePath.folder(code)
-        let name = tree.name(of: code)
+        let name = names.display
         let title = "\(name), \(village.name)"
         let root = village.root
         let permanentURL = site.permanentURL(folder)
@@ -380,14 +383,14 @@ public struct PageRenderer: Sendable {
             })
         }
         let html = templates.render("tps", context)
-        let twin = tpsTwin(code, tree: tree, versions: versions, anomalies: anomalies, revisions: revisions, village: village,
+        let twin = tpsTwin(code, name: names.raw, versions: versions, anomalies: anomalies, revisions: revisions, village: village,
                            folder: folder, kpuJSON: kpuJSON)
         return RenderedPage(folder: folder, html: html, json: twin, csv: nil)
     }
 
     /// The TPS page's JSON twin, written member by member (`JSONWriter`): the same bytes a
     /// `JSONValue` of the same members gives, without building one per page.
-    func tpsTwin(_ code: RegionCode, tree: RegionTree, versions: [Store.TPSVersion], anomalies: [Anomaly],
+    func tpsTwin(_ code: RegionCode, name: String, versions: [Store.TPSVersion], anomalies: [Anomaly],
                  revisions: [Revision], village: VillageParts, folder: String, kpuJSON: String) -> [UInt8] {
         let current = versions.first?.result
         var json = JSONWriter(out: [])
@@ -412,7 +415,7 @@ public struct PageRenderer: Sendable {
         }
         json.object { json in
             json.key("code"); json.string(code.rawValue)
-            json.key("name"); json.string(tree.rawName(of: code))
+            json.key("name"); json.string(name)
             json.key("url"); json.string(folder)
             json.key("demo"); json.bool(site.demo)
             json.key("region")

@@ -63,7 +63,7 @@ public struct RegionTree: Sendable {
         /// A village's TPS names from the lists, beside `children` (nil for a TPS no list names).
         /// Kept here rather than in one table of every TPS: 823,000 entries hashed on every
         /// load cost time and tens of megabytes.
-        var tpsNames: [(raw: String, display: String)?] = []
+        public internal(set) var tpsNames: [(raw: String, display: String)?] = []
         public internal(set) var totals = ComputedTotals()
         /// False when no region list named this region (it is known only from a result under it).
         public let isListed: Bool
@@ -98,6 +98,14 @@ public struct RegionTree: Sendable {
     public func name(of code: RegionCode) -> String {
         if code.level == .tps { return tpsName(code)?.display ?? RegionTree.unlistedTPSName(code) }
         return nodes[code]?.name ?? code.rawValue
+    }
+
+    /// The names of a village's TPS, beside its `children`, as `rawName(of:)` and `name(of:)`
+    /// give them (without a lookup each).
+    public func tpsNames(in village: Node) -> [(raw: String, display: String)] {
+        zip(village.children, village.tpsNames).map { code, names in
+            names ?? (RegionTree.unlistedTPSName(code), RegionTree.unlistedTPSName(code))
+        }
     }
 
     /// The name given to a TPS no region list named (known only from a result): its number.

@@ -361,14 +361,14 @@ public struct SiteBuild {
         // Store reads happen here, serially; rendering and writing run on all cores, a batch at a
         // time while the next is read. Every region is a row of the regions table; an incremental
         // build renders only the pages it redoes.
-        let pages = PageBatches(context: context) { (input: (RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])) in
-            context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
+        let pages = PageBatches(context: context) { (input: (RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])) in
+            context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsSums: input.2)
         } finish: { inputs, _ in
             context.summary.regionPages += inputs.count
             context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
         }
         for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
-            var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])] = []
+            var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])] = []
             for node in chunk {
                 let kpu = try context.store.currentAggregate(node.code)
                 let cells = table.cells(node, kpu: kpu)
@@ -377,7 +377,7 @@ public struct SiteBuild {
                 guard changes?.redoes(node.code) ?? true else { continue }
                 if node.code?.level == .village && context.villagePagesRendered { continue }
                 let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
-                inputs.append((node, kpu, results))
+                inputs.append((node, kpu, results.mapValues { PageRenderer.tpsSums($0) }))
             }
             try pages.submit(inputs)
             for node in chunk { try context.sitemap.add(SitePath.folder(node.code)) }
@@ -467,9 +467,9 @@ public struct SiteBuild {
         } else {
             // Each village's own page is made here too, as soon as its TPS are read: the region
             // pages step would read and decode every result once more.
-            typealias VillageInput = (RegionTree.Node, Store.AggregateVersion?, [RegionCode: TPSResult])
+            typealias VillageInput = (RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])
             let villagePages = PageBatches(context: context) { (input: VillageInput) in
-                context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsResults: input.2)
+                context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsSums: input.2)
             } finish: { inputs, _ in
                 context.summary.regionPages += inputs.count
             }
@@ -479,18 +479,19 @@ public struct SiteBuild {
                 // What the village's TPS pages share is made once, here.
                 let parts = village.children.first.map { context.renderer.villageParts(of: $0, tree: tree) }
                 var totals = ComputedTotals()
-                var results: [RegionCode: TPSResult] = [:]
+                var sums: [RegionCode: ComputedTotals] = [:]
                 for (code, names) in zip(village.children, tree.tpsNames(in: village)) {
                     let versions = try cursor.versions(of: code)
                     let quality = TPSQuality(versions: versions)
                     // The village's totals, from the same current versions and flags the pages show.
-                    totals.add(versions.first?.result, flags: quality.anomalies.map(\.rule.id))
-                    results[code] = versions.first?.result
+                    let single = PageRenderer.tpsSums(versions.first?.result, flags: quality.anomalies.map(\.rule.id))
+                    totals.add(single)
+                    sums[code] = single
                     batch.append((code, versions, quality, parts, names))
                     if batch.count >= 1024 { try flush() }
                 }
                 context.villageTotals?[village.code!] = totals
-                villages.append((village.with(totals: totals), try context.store.currentAggregate(village.code), results))
+                villages.append((village.with(totals: totals), try context.store.currentAggregate(village.code), sums))
                 if villages.count >= 64 {
                     try villagePages.submit(villages)
                     villages.removeAll(keepingCapacity: true)

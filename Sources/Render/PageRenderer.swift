@@ -106,17 +106,29 @@ public struct PageRenderer: Sendable {
 
     // MARK: Regions
 
+    /// What a village page shows of one TPS: its current result (nil: none held) summed alone,
+    /// with the rules that flag it.
+    public static func tpsSums(_ result: TPSResult?, flags: [String]) -> ComputedTotals {
+        var single = ComputedTotals()
+        single.add(result, flags: flags)
+        return single
+    }
+
+    /// The same, running the rules on the result here.
+    public static func tpsSums(_ result: TPSResult?) -> ComputedTotals {
+        tpsSums(result, flags: result.map { QualityCheck.anomalies(in: $0).map(\.rule.id) } ?? [])
+    }
+
     /// The page of the nation (`code` nil) or of a region above TPS level. For a village,
-    /// `tpsResults` holds the current result of each of its TPS (the tree holds no TPS data).
+    /// `tpsSums` holds each of its TPS summed alone (`tpsSums(_:)`; the tree holds no TPS data).
     public func regionPage(_ node: RegionTree.Node, tree: RegionTree, kpu: Store.AggregateVersion?,
-                           tpsResults: [RegionCode: TPSResult] = [:]) -> RenderedPage {
+                           tpsSums: [RegionCode: ComputedTotals] = [:]) -> RenderedPage {
         func sums(of child: RegionCode) -> ComputedTotals {
-            if let node = tree.nodes[child] { return node.totals }
-            var single = ComputedTotals()
-            let result = tpsResults[child]
-            single.add(result, flags: result.map { QualityCheck.anomalies(in: $0).map(\.rule.id) } ?? [])
-            return single
+            tree.nodes[child]?.totals ?? tpsSums[child] ?? PageRenderer.tpsSums(nil)
         }
+        // The children's names once: a village's TPS names sit beside its children in the tree.
+        let childNames = node.code?.level == .village
+            ? tree.tpsNames(in: node) : node.children.map { (tree.rawName(of: $0), tree.name(of: $0)) }
         let folder = SitePath.folder(node.code)
         let level = node.code?.level
         let levelName = level?.kpuName ?? ""
@@ -168,11 +180,12 @@ public struct PageRenderer: Sendable {
         // Each child's totals once (a TPS child's are summed here, its rules run): the page, the
         // twin and the CSV all list them.
         let childSums = node.children.map(sums(of:))
-        context["children"] = .objects(zip(node.children, childSums).map { child, childTotals in
+        context["children"] = .objects(zip(zip(node.children, childSums), childNames).map { pair, names in
+            let (child, childTotals) = pair
             let hasResult = childTotals.tpsWithResults > 0
             return [
                 "code": .text(child.rawValue),
-                "name": .text(tree.name(of: child)),
+                "name": .text(names.display),
                 "href": .text(child.rawValue + "/"),
                 "tps": .text(childLevel == .tps ? (hasResult ? "ada" : "belum")
                     : "\(Format.count(childTotals.tpsWithResults)) / \(Format.count(childTotals.tpsTotal))"),
@@ -192,8 +205,8 @@ public struct PageRenderer: Sendable {
         context["methodology"] = .text(root + "metodologi/")
 
         let html = templates.render("region", context)
-        let json = regionTwin(node, tree: tree, kpu: kpu, folder: folder, childSums: childSums)
-        let csv = regionCSV(node, tree: tree, candidates: candidates, kpuTable: kpuTable, childSums: childSums)
+        let json = regionTwin(node, childNames: childNames, kpu: kpu, folder: folder, childSums: childSums)
+        let csv = regionCSV(node, childNames: childNames, candidates: candidates, kpuTable: kpuTable, childSums: childSums)
         return RenderedPage(folder: folder, html: html, json: json, csv: csv)
     }
 
@@ -223,8 +236,8 @@ public struct PageRenderer: Sendable {
     }
 
     /// A region page's JSON twin, written member by member like the TPS twins (`JSONWriter`).
-    func regionTwin(_ node: RegionTree.Node, tree: RegionTree, kpu: Store.AggregateVersion?, folder: String,
-                    childSums: [ComputedTotals]) -> [UInt8] {
+    func regionTwin(_ node: RegionTree.Node, childNames: [(raw: String, display: String)], kpu: Store.AggregateVersion?,
+                    folder: String, childSums: [ComputedTotals]) -> [UInt8] {
         let kpuJSON: JSONValue = kpu.map { kpu in
             .object([
                 ("chart", chartJSON(kpu.aggregate.chart?.votes)),
@@ -254,10 +267,10 @@ public struct PageRenderer: Sendable {
             json.key("kpu"); json.value(kpuJSON)
             json.key("children")
             json.array { json in
-                for (child, sums) in zip(node.children, childSums) {
+                for ((child, sums), names) in zip(zip(node.children, childSums), childNames) {
                     json.object { json in
                         json.key("code"); json.string(child.rawValue)
-                        json.key("name"); json.string(tree.rawName(of: child))
+                        json.key("name"); json.string(names.raw)
                         json.key("level"); json.int(child.level.rawValue)
                         json.key("url"); json.string(SitePath.folder(child))
                         json.key("computed"); writeComputed(sums, allRules: false, into: &json)
@@ -269,7 +282,7 @@ public struct PageRenderer: Sendable {
         return json.out
     }
 
-    func regionCSV(_ node: RegionTree.Node, tree: RegionTree, candidates: [Candidate],
+    func regionCSV(_ node: RegionTree.Node, childNames: [(raw: String, display: String)], candidates: [Candidate],
                    kpuTable: [RegionCode: Aggregate.Row], childSums: [ComputedTotals]) -> String {
         var header = ["code", "name", "tps_total", "tps_with_results", "tps_with_administrasi"]
         header += candidates.map { "votes_\($0.id)" } + ["suara_sah", "suara_tidak_sah"]
@@ -278,9 +291,9 @@ public struct PageRenderer: Sendable {
         text.reserveCapacity(128 * (node.children.count + 1))
         CSV.append(header, to: &text)
         var fields: [String?] = []
-        for (child, sums) in zip(node.children, childSums) {
+        for ((child, sums), names) in zip(zip(node.children, childSums), childNames) {
             fields.removeAll(keepingCapacity: true)
-            fields += [child.rawValue, tree.rawName(of: child)]
+            fields += [child.rawValue, names.raw]
             fields += [String(sums.tpsTotal), String(sums.tpsWithResults), String(sums.tpsWithAdministrasi)]
             fields += candidates.map { String(sums.votes[$0.id] ?? 0) }
             fields += [String(sums.suaraSah), String(sums.suaraTidakSah)]

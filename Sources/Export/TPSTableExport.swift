@@ -312,11 +312,15 @@ public struct ExportError: Error, CustomStringConvertible {
 }
 
 /// One CSV row built as bytes, with the quoting of `CSV.field`.
-struct CSVRowBuffer {
-    private(set) var bytes: [UInt8] = []
+/// One CSV row written straight as bytes, field by field, in the form `CSV.row` gives (no string
+/// made per number, no array of fields per row).
+public struct CSVRowBuffer {
+    public private(set) var bytes: [UInt8] = []
     private var fields = 0
 
-    mutating func reset() {
+    public init() {}
+
+    public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         fields = 0
     }
@@ -326,9 +330,14 @@ struct CSVRowBuffer {
         fields += 1
     }
 
-    mutating func empty() { separate() }
+    public mutating func empty() { separate() }
 
-    mutating func field(_ value: UnsafeBufferPointer<UInt8>) {
+    public mutating func field(_ text: String) {
+        var text = text
+        text.withUTF8 { field($0) }
+    }
+
+    public mutating func field(_ value: UnsafeBufferPointer<UInt8>) {
         separate()
         var plain = true
         CSV.special.withUnsafeBufferPointer { special in  // read once: a static's every access is a call
@@ -349,7 +358,7 @@ struct CSVRowBuffer {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func field(_ value: Int) {
+    public mutating func field(_ value: Int) {
         separate()
         if value == 0 {
             bytes.append(UInt8(ascii: "0"))
@@ -374,12 +383,12 @@ struct CSVRowBuffer {
         }
     }
 
-    mutating func field(_ value: Bool) {
+    public mutating func field(_ value: Bool) {
         var text = value ? "true" : "false"
         text.withUTF8 { field($0) }
     }
 
-    mutating func end() {
+    public mutating func end() {
         bytes.append(0x0D)
         bytes.append(0x0A)
     }

@@ -22,7 +22,7 @@ public struct RenderedPage: Sendable {
     public let folder: String
     public let html: [UInt8]
     public let json: [UInt8]
-    public let csv: String?
+    public let csv: [UInt8]?
 }
 
 /// Turns store data into pages through the templates. Pure: the same data gives the same bytes.
@@ -283,24 +283,30 @@ public struct PageRenderer: Sendable {
     }
 
     func regionCSV(_ node: RegionTree.Node, childNames: [(raw: String, display: String)], candidates: [Candidate],
-                   kpuTable: [RegionCode: Aggregate.Row], childSums: [ComputedTotals]) -> String {
+                   kpuTable: [RegionCode: Aggregate.Row], childSums: [ComputedTotals]) -> [UInt8] {
         var header = ["code", "name", "tps_total", "tps_with_results", "tps_with_administrasi"]
         header += candidates.map { "votes_\($0.id)" } + ["suara_sah", "suara_tidak_sah"]
         header += candidates.map { "kpu_votes_\($0.id)" }
         var text: [UInt8] = []
         text.reserveCapacity(128 * (node.children.count + 1))
         CSV.append(header, to: &text)
-        var fields: [String?] = []
+        var row = CSVRowBuffer()
         for ((child, sums), names) in zip(zip(node.children, childSums), childNames) {
-            fields.removeAll(keepingCapacity: true)
-            fields += [child.rawValue, names.raw]
-            fields += [String(sums.tpsTotal), String(sums.tpsWithResults), String(sums.tpsWithAdministrasi)]
-            fields += candidates.map { String(sums.votes[$0.id] ?? 0) }
-            fields += [String(sums.suaraSah), String(sums.suaraTidakSah)]
-            fields += candidates.map { candidate in kpuTable[child].flatMap { $0.votes[candidate.id] }.map(String.init) }
-            CSV.append(fields, to: &text)
+            row.reset()
+            row.field(child.rawValue)
+            row.field(names.raw)
+            for count in [sums.tpsTotal, sums.tpsWithResults, sums.tpsWithAdministrasi] { row.field(count) }
+            for candidate in candidates { row.field(sums.votes[candidate.id] ?? 0) }
+            row.field(sums.suaraSah)
+            row.field(sums.suaraTidakSah)
+            let published = kpuTable[child]
+            for candidate in candidates {
+                if let votes = published?.votes[candidate.id] { row.field(votes) } else { row.empty() }
+            }
+            row.end()
+            text += row.bytes
         }
-        return String(decoding: text, as: UTF8.self)
+        return text
     }
 
     // MARK: TPS

@@ -5,9 +5,9 @@
 /// 400 µs of CPU per TPS page, most of it in Swift's dynamic protocol casts while looking names up
 /// (measured with perf on the corpus build), which alone is several times the file-output floor.
 /// This renderer compiles each template once into a flat list of instructions over one buffer of
-/// text (walking a tree of boxed nodes retained and released every node at every page), looks
-/// names up in typed contexts (`TemplateValue`, no casts), and escapes at the byte level into
-/// one output buffer.
+/// text (a tree of boxed nodes, walked at first, was retained and released at every node of every
+/// page), looks names up in typed contexts (`TemplateValue`, no casts), and escapes at the byte
+/// level into one output buffer.
 ///
 /// The subset it implements is the one `docs/publication.md` documents: `{{name}}` (HTML-escaped),
 /// `{{{name}}}` and `{{& name}}` (raw), dotted names, `{{.}}`, sections `{{#name}}`, inverted

@@ -145,7 +145,7 @@ public struct RegionTree: Sendable {
                 villageTotals[village.code!, default: ComputedTotals()].add(nil)
             }
         }
-        tree.rollUp(villageTotals)
+        tree.setVillageTotals(villageTotals)
         return tree
     }
 
@@ -169,7 +169,7 @@ public struct RegionTree: Sendable {
             }
             villageTotals[village] = totals
         }
-        tree.rollUp(villageTotals)
+        tree.setVillageTotals(villageTotals)
         return tree
     }
 
@@ -228,14 +228,8 @@ public struct RegionTree: Sendable {
         return tree
     }
 
-    /// Sets the villages' totals and sums them up level by level to the nation. A village given
-    /// none has none (as one whose TPS were never summed).
-    public mutating func setVillageTotals(_ villageTotals: [RegionCode: ComputedTotals]) {
-        rollUp(villageTotals)
-    }
-
     /// Sets the villages' totals and sums them up level by level to the nation.
-    mutating func rollUp(_ villageTotals: [RegionCode: ComputedTotals]) {
+    public mutating func setVillageTotals(_ villageTotals: [RegionCode: ComputedTotals]) {
         for (village, totals) in villageTotals { nodes[village]!.totals = totals }
         for level in [Level.district, .regency, .province] {
             for code in nodes.keys where code.level == level {

@@ -160,8 +160,6 @@ public struct SiteBuild {
         var qualityToSave: [CachedTPSQuality] = []
         /// The TPS tables, written beside the page steps (`startTPSTables` to `finishTPSTables`).
         var tpsTables: BackgroundWork<[Download]>?
-        /// Set when the TPS pages step rendered every village's page (a full build).
-        var villagePagesRendered = false
         /// SQLite's own vote sums per village, summed beside the steps until the check needs them.
         var sqlTotals: BackgroundWork<[String: [String: Int]]>?
 
@@ -375,7 +373,8 @@ public struct SiteBuild {
                 try csv.append(CSV.row(cells.map(\.csv)))
                 try parquet.append(cells)
                 guard changes?.redoes(node.code) ?? true else { continue }
-                if node.code?.level == .village && context.villagePagesRendered { continue }
+                // A full build made the village pages in the TPS pages step.
+                if node.code?.level == .village && changes == nil { continue }
                 let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
                 inputs.append((node, kpu, results.mapValues { PageRenderer.tpsSums($0) }))
             }
@@ -501,7 +500,6 @@ public struct SiteBuild {
             try villagePages.submit(villages)
             try pages.finish()
             try villagePages.finish()
-            context.villagePagesRendered = true
         }
 
         // Close before reading the size: closing writes what is still buffered.

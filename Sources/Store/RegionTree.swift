@@ -128,28 +128,7 @@ public struct RegionTree: Sendable {
         return node.tpsNames[low]
     }
 
-    /// Builds the tree from the region directory and sums every TPS's current result into its
-    /// ancestors, in one pass over the store. `flags` names the rules a result raises (the
-    /// quality rules live in their own module; the tree only counts).
-    public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] }) throws -> RegionTree {
-        var tree = try directory(from: store)
-        // Sum each village's TPS, then roll villages up level by level.
-        var villageTotals: [RegionCode: ComputedTotals] = [:]
-        var withResult = Set<RegionCode>()
-        try store.forEachCurrentTPS { code, result in
-            withResult.insert(code)
-            villageTotals[code.parent!, default: ComputedTotals()].add(result, flags: flags(result))
-        }
-        for village in tree.nodes.values where village.code!.level == .village {
-            for code in village.children where !withResult.contains(code) {
-                villageTotals[village.code!, default: ComputedTotals()].add(nil)
-            }
-        }
-        tree.setVillageTotals(villageTotals)
-        return tree
-    }
-
-    /// The same tree, with the totals of the villages in `recompute` summed afresh from the store
+    /// The tree with the totals of the villages in `recompute` summed afresh from the store
     /// and every other village's taken from `saved` (what the last build computed from the same
     /// results). Used by an incremental build, which must not read every result again.
     public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] },
@@ -248,23 +227,6 @@ extension Store {
     /// TPS codes with at least one result held, in code order.
     public func tpsCodesWithResults() throws -> [RegionCode] {
         try db.statement("SELECT DISTINCT code FROM tps_version ORDER BY code").rows { RegionCode($0.text(0))! }
-    }
-
-    /// Calls `body` with the current version of every TPS that has a result, in code order.
-    public func forEachCurrentTPS(_ body: (RegionCode, TPSResult) throws -> Void) throws {
-        let statement = try db.statement("""
-            SELECT code, ts, mode, psu, status_suara, status_adm, chart, images, administrasi
-            FROM tps_version ORDER BY code, ts DESC, id DESC
-            """)
-        let decoder = JSONDecoder()
-        var previous: String?
-        while try statement.step() {
-            let code = statement.text(0)
-            if code == previous { continue }
-            previous = code
-            try body(RegionCode(code)!, try Store.tpsResult(statement, from: 1, decoder: decoder))
-        }
-        statement.reset()
     }
 
     /// Reads the TPS result columns `ts, mode, psu, status_suara, status_adm, chart, images, administrasi`

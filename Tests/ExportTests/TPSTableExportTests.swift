@@ -75,7 +75,7 @@ final class FileSink: ByteSink, @unchecked Sendable {
 
     @Test func rowsAreTheModelsCells() throws {
         let (out, written) = try export(jobs: 1, name: "one")
-        let tree = try RegionTree.load(from: store)
+        let tree = try RegionTree.directory(from: store)
         var expected = table.header
         var codes: [RegionCode] = []
         for village in tree.regions(at: .village) {

@@ -262,7 +262,7 @@ extension Store {
 
     /// The current KPU aggregate of a region (nil: national), if any is held.
     public func currentAggregate(_ code: RegionCode?) throws -> AggregateVersion? {
-        try aggregateVersions(code).first
+        try aggregateVersions(code, newest: true).first
     }
 }
 

@@ -179,11 +179,13 @@ public final class Store {
         public let sources: [Source]
     }
 
-    /// Every version of KPU's aggregate for a region (nil: national), newest first.
-    public func aggregateVersions(_ code: RegionCode?) throws -> [AggregateVersion] {
+    /// Every version of KPU's aggregate for a region (nil: national), newest first; with `newest`,
+    /// the newest only (a build wants it for every region, twice for a village: decoding every
+    /// older version to keep the first cost as much again per version).
+    public func aggregateVersions(_ code: RegionCode?, newest: Bool = false) throws -> [AggregateVersion] {
         let rows = try db.statement("""
-            SELECT id, content_sha256 FROM aggregate_version WHERE code = ? ORDER BY ts DESC, id DESC
-            """).rows([.text(code?.rawValue ?? "")]) { ($0.int(0), $0.text(1)) }
+            SELECT id, content_sha256 FROM aggregate_version WHERE code = ? ORDER BY ts DESC, id DESC LIMIT ?
+            """).rows([.text(code?.rawValue ?? ""), .int(newest ? 1 : -1)]) { ($0.int(0), $0.text(1)) }
         return try rows.map { id, hash in
             let content = try db.statement("SELECT content FROM aggregate_version WHERE id = ?")
                 .rows([.int(id)]) { $0.text(0) }

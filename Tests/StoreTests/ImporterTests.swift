@@ -296,6 +296,27 @@ import TestSupport
         #expect(national.sources.first?.url == "https://sirekap-obj-data.kpu.go.id/pemilu/hhcw/ppwp.json")
     }
 
+    @Test func theCurrentAggregateIsTheNewestVersion() throws {
+        func aggregate(ts: String, votes: Int) -> String {
+            """
+            {"ts": "\(ts)", "psu": "Reguler", "mode": "hhcw",
+             "chart": {"100025": \(votes), "100026": 1, "100027": 2, "persen": 1.5},
+             "table": {}, "progres": {"total": 3, "progres": 1}}
+            """
+        }
+        for (name, ts, votes) in [("first", "2024-03-07 15:00:16", 10), ("later", "2024-03-08 09:00:00", 20),
+                                  ("older", "2024-03-01 09:00:00", 5)] {
+            let mirror = try Mirror(at: folder.sub(name))
+            try mirror.write("pemilu/hhcw/ppwp.json", aggregate(ts: ts, votes: votes))
+            _ = try importer().runCollecting([mirror.root])
+        }
+        let all = try store.aggregateVersions(nil)
+        #expect(all.map { $0.aggregate.chart?.votes["100025"] } == [20, 10, 5])
+        let current = try #require(try store.currentAggregate(nil))
+        #expect(current.id == all[0].id && current.aggregate == all[0].aggregate && current.sources == all[0].sources)
+        #expect(try store.aggregateVersions(nil, newest: true).map(\.id) == [all[0].id])
+    }
+
     @Test func aMissingRootIsAnError() throws {
         #expect(throws: ImportError.self) { try importer().run(roots: [folder.sub("nowhere")]) }
     }

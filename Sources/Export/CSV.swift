@@ -1,3 +1,5 @@
+import SirekapFormat
+
 /// RFC 4180 CSV: CRLF line ends, fields quoted only when they hold a comma, quote, CR or LF,
 /// quotes doubled. A nil field is an empty cell (null), distinct from no row at all.
 public enum CSV {
@@ -103,27 +105,7 @@ public struct CSVRowBuffer {
 
     public mutating func field(_ value: Int) {
         separate()
-        if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        // Digits of the magnitude, most significant first (Int.min's magnitude fits in UInt).
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        // Written from the right, then appended in one go (a byte at a time, each append checked
-        // the array's uniqueness and capacity: a tenth of the TPS table's time).
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            while magnitude > 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
+        DecimalText.append(value, to: &bytes)
     }
 
     public mutating func field(_ value: Bool) { field(value ? "true" : "false") }

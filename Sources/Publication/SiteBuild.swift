@@ -275,12 +275,12 @@ public struct SiteBuild {
     /// cost about 5 s nationally). An incremental build takes the saved totals of the villages
     /// where nothing changed and sums the others afresh.
     static func loadRegions(_ context: Context) throws {
-        let flags: (TPSResult) -> [String] = { QualityCheck.anomalies(in: $0).map(\.rule.id) }
         guard let changes = context.changes else {
             context.tree = try RegionTree.directory(from: context.store)
             context.villageTotals = [:]
             return
         }
+        let flags: (TPSResult) -> [String] = { QualityCheck.anomalies(in: $0).map(\.rule.id) }
         let saved = try context.store.savedVillageTotals()
         let tree = try RegionTree.load(from: context.store, flags: flags, saved: saved, recompute: changes.villages)
         context.tree = tree

@@ -1,3 +1,5 @@
+import SirekapFormat
+
 /// A JSON document built in a fixed key order, serialised the same way every time.
 ///
 /// Twins are read by tools and diffed between builds: key order follows the domain (code, name,
@@ -42,21 +44,6 @@ public indirect enum JSONValue: Equatable, Sendable {
         out = []
         writer.value(self)
         out = writer.out
-    }
-
-    /// An integer's decimal digits, written straight into `out` (no string made per number).
-    static func appendDecimal(_ number: Int, into out: inout [UInt8]) {
-        if number < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-        }
     }
 
     /// The bytes `quote` escapes: quotes, backslashes and control characters (one table load per
@@ -146,7 +133,7 @@ public struct JSONWriter {
 
     public mutating func int(_ number: Int) {
         beginValue()
-        JSONValue.appendDecimal(number, into: &out)
+        DecimalText.append(number, to: &out)
     }
 
     public mutating func int(_ number: Int?) {

@@ -1,3 +1,5 @@
+import SirekapFormat
+
 /// A Mustache renderer for the site's templates, written here instead of using a package.
 ///
 /// Why by hand: at national scale (about 915,000 pages) the build must stay close to the cost of
@@ -389,7 +391,7 @@ struct MustacheRenderer {
         case .text(var text):
             text.withUTF8 { escaped ? Self.escape($0, into: &out) : out.append(contentsOf: $0) }
         case .number(let number):
-            JSONValue.appendDecimal(number, into: &out)
+            DecimalText.append(number, to: &out)
         case .flag(let flag):
             out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null, .list, .object:

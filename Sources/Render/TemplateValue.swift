@@ -62,12 +62,7 @@ public struct TemplateObject: Sendable, ExpressibleByDictionaryLiteral {
         fields = pairs.map { Field(fingerprint: TemplateObject.fingerprint($0.0), name: $0.0, value: $0.1) }
     }
 
-    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        assert(Set(elements.map(\.0)).count == elements.count, "a template object literal repeats a key")
-        fields = []
-        fields.reserveCapacity(elements.count)
-        for (name, value) in elements { fields.append(Field(fingerprint: TemplateObject.fingerprint(name), name: name, value: value)) }
-    }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) { self.init(elements) }
 
     /// A hash of the name's UTF-8, eight bytes at a time: equal names have equal fingerprints; a
     /// match is confirmed by comparing the names themselves. (Every key of every object a page

@@ -90,6 +90,57 @@ enum FolderTree {
         return 1
     }
 
+    /// `mirrorEntry` for each of `paths`, on `threads` threads; returns the links made. Paths are
+    /// grouped by their first three components (a region's subtree, say), each group done in
+    /// order on one thread, so that a path and anything under it are never done at once (a
+    /// folder mirrored while a file in it is linked); shorter paths, which may hold a group's,
+    /// are done first, one after another. Each entry is brought to what `source` has, so the
+    /// order of unrelated entries does not change the result.
+    static func mirrorEntries(_ paths: [String], from source: String, to target: String, threads: Int) throws -> Int {
+        var linked = 0
+        var groups: [Substring: [String]] = [:]
+        for path in paths {
+            let parts = path.split(separator: "/", maxSplits: 3)
+            guard parts.count > 3 else {
+                linked += try mirrorEntry(path, from: source, to: target)
+                continue
+            }
+            let key = path[..<parts[2].endIndex]
+            groups[key, default: []].append(path)
+        }
+        let work = groups.keys.sorted().map { groups[$0]! }
+        final class Shared: @unchecked Sendable {
+            let lock = NSLock()
+            var next = 0
+            var linked = 0
+            var failure: Error?
+        }
+        let shared = Shared()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, work.count))) { _ in
+            var links = 0
+            while true {
+                shared.lock.lock()
+                let index = shared.next
+                shared.next += 1
+                let stop = shared.failure != nil
+                shared.lock.unlock()
+                guard !stop, index < work.count else { break }
+                do {
+                    for path in work[index] { links += try mirrorEntry(path, from: source, to: target) }
+                } catch {
+                    shared.lock.lock()
+                    if shared.failure == nil { shared.failure = error }
+                    shared.lock.unlock()
+                }
+            }
+            shared.lock.lock()
+            shared.linked += links
+            shared.lock.unlock()
+        }
+        if let failure = shared.failure { throw failure }
+        return linked + shared.linked
+    }
+
     /// The failed link's error (read from `errno`), saying whether the file system refuses links.
     private static func linkError(_ path: String) -> OutputError {
         let code = errno
@@ -108,7 +159,8 @@ enum FolderTree {
                 if info.st_mode & S_IFMT == S_IFDIR { continue }
                 try removeFile(folder)
             }
-            guard mkdir(folder, 0o755) == 0 else {
+            // Another thread may make the same folder at the same moment (`mirrorEntries`).
+            guard mkdir(folder, 0o755) == 0 || (errno == EEXIST && lstat(folder, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR) else {
                 throw OutputError("cannot create the folder \(folder): \(String(cString: strerror(errno)))")
             }
         }

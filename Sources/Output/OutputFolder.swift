@@ -89,11 +89,7 @@ public final class OutputFolder: @unchecked Sendable {
         guard let live = OutputFolder.buildID(of: destination), changes.count >= 2, changes[1] == "site: " + live else {
             return try FolderTree.mirror(from: destination, to: staging, skipping: [OutputFolder.marker], threads: threads).linked
         }
-        var linked = 0
-        for path in changes.dropFirst(2) {
-            linked += try FolderTree.mirrorEntry(path, from: destination, to: staging)
-        }
-        return linked
+        return try FolderTree.mirrorEntries(Array(changes.dropFirst(2)), from: destination, to: staging, threads: threads)
     }
 
     /// In the kept previous site, the list of paths in which it differs from the site that

@@ -162,6 +162,17 @@ public struct SiteBuild {
         var tpsTables: BackgroundWork<[Download]>?
         /// SQLite's own vote sums per village, summed beside the steps until the check needs them.
         var sqlTotals: BackgroundWork<[String: [String: Int]]>?
+        /// An incremental build's villages summed afresh: each of their TPS summed alone, for
+        /// their pages (the load read their results already).
+        var villageTPSSums: [RegionCode: [RegionCode: ComputedTotals]] = [:]
+        /// Regions with a KPU aggregate ("" for the nation), read when the regions are loaded.
+        var regionsWithAggregates: Set<String> = []
+
+        /// A region's current KPU aggregate, asked of the store only when it holds one.
+        func currentAggregate(_ code: RegionCode?) throws -> Store.AggregateVersion? {
+            guard regionsWithAggregates.contains(code?.rawValue ?? "") else { return nil }
+            return try store.currentAggregate(code)
+        }
 
         var changes: BuildChanges? {
             if case .incremental(let changes) = scope { return changes }
@@ -194,8 +205,11 @@ public struct SiteBuild {
         let run: @Sendable (Context) throws -> Void
     }
 
+    /// The first step, the only one that writes to the store.
+    static let importStep = Step(name: "import configured mirrors", run: importMirrors)
+
+    /// The steps after the import, in order.
     static let steps: [Step] = [
-        Step(name: "import configured mirrors", run: importMirrors),
         Step(name: "verify audit evidence", run: verifyAudit),
         Step(name: "plan the build", run: plan),
         Step(name: "start SQLite's sums", run: startSQLTotals),
@@ -233,11 +247,16 @@ public struct SiteBuild {
         let context = Context(options: options, config: config, renderer: PageRenderer(templates: templates, site: config.siteInfo),
                               store: store, output: output, onEvent: onEvent)
         do {
-            for step in SiteBuild.steps {
+            func run(_ step: Step) throws {
                 onEvent(.stepStarted(step.name))
                 let start = DispatchTime.now()
                 try step.run(context)
                 onEvent(.stepFinished(step.name, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9))
+            }
+            try run(SiteBuild.importStep)
+            // Everything after the import reads the store only: one snapshot for the whole build.
+            try store.snapshot {
+                for step in SiteBuild.steps { try run(step) }
             }
             try output.commit()
         } catch {
@@ -275,6 +294,7 @@ public struct SiteBuild {
     /// cost about 5 s nationally). An incremental build takes the saved totals of the villages
     /// where nothing changed and sums the others afresh.
     static func loadRegions(_ context: Context) throws {
+        context.regionsWithAggregates = try context.store.regionsWithAggregates()
         guard let changes = context.changes else {
             context.tree = try RegionTree.directory(from: context.store)
             context.villageTotals = [:]
@@ -282,8 +302,9 @@ public struct SiteBuild {
         }
         let flags: (TPSResult) -> [String] = { QualityCheck.anomalies(in: $0).map(\.rule.id) }
         let saved = try context.store.savedVillageTotals()
-        let tree = try RegionTree.load(from: context.store, flags: flags, saved: saved, recompute: changes.villages)
+        let (tree, tpsSums) = try RegionTree.load(from: context.store, flags: flags, saved: saved, recompute: changes.villages)
         context.tree = tree
+        context.villageTPSSums = tpsSums
         context.villagesRecomputed = tree.nodes.keys.filter { $0.level == .village && (changes.villages.contains($0) || saved[$0] == nil) }.sorted()
     }
 
@@ -368,20 +389,24 @@ public struct SiteBuild {
         for chunk in stride(from: 0, to: nodes.count, by: 256).map({ Array(nodes[$0..<min($0 + 256, nodes.count)]) }) {
             var inputs: [(RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])] = []
             for node in chunk {
-                let kpu = try context.store.currentAggregate(node.code)
+                let kpu = try context.currentAggregate(node.code)
                 let cells = table.cells(node, kpu: kpu)
                 try csv.append(CSV.row(cells.map(\.csv)))
                 try parquet.append(cells)
                 guard changes?.redoes(node.code) ?? true else { continue }
                 // A full build made the village pages in the TPS pages step.
                 if node.code?.level == .village && changes == nil { continue }
-                let results = node.code?.level == .village ? try context.store.currentResults(in: node.code!) : [:]
-                inputs.append((node, kpu, results.mapValues { PageRenderer.tpsSums($0) }))
+                var sums: [RegionCode: ComputedTotals] = [:]
+                if let code = node.code, code.level == .village {
+                    sums = try context.villageTPSSums[code] ?? context.store.currentResults(in: code).mapValues { PageRenderer.tpsSums($0) }
+                }
+                inputs.append((node, kpu, sums))
             }
             try pages.submit(inputs)
             for node in chunk { try context.sitemap.add(SitePath.folder(node.code)) }
         }
         try pages.finish()
+        context.villageTPSSums = [:]
         try parquet.close()
         let csvHash = try csv.close()
         context.downloads.append(Download(name: "ppwp-regions.csv", description: "Semua wilayah: hitungan kami dan agregat KPU",
@@ -490,7 +515,7 @@ public struct SiteBuild {
                     if batch.count >= 1024 { try flush() }
                 }
                 context.villageTotals?[village.code!] = totals
-                villages.append((village.with(totals: totals), try context.store.currentAggregate(village.code), sums))
+                villages.append((village.with(totals: totals), try context.currentAggregate(village.code), sums))
                 if villages.count >= 64 {
                     try villagePages.submit(villages)
                     villages.removeAll(keepingCapacity: true)

@@ -130,11 +130,15 @@ public struct RegionTree: Sendable {
 
     /// The tree with the totals of the villages in `recompute` summed afresh from the store
     /// and every other village's taken from `saved` (what the last build computed from the same
-    /// results). Used by an incremental build, which must not read every result again.
+    /// results). Used by an incremental build, which must not read every result again. Also
+    /// returns, for each village summed afresh, each of its TPS summed alone (what its page
+    /// shows), so that its page need not read the results again.
     public static func load(from store: Store, flags: (TPSResult) -> [String] = { _ in [] },
-                            saved: [RegionCode: ComputedTotals], recompute: Set<RegionCode>) throws -> RegionTree {
+                            saved: [RegionCode: ComputedTotals], recompute: Set<RegionCode>)
+        throws -> (tree: RegionTree, tpsSums: [RegionCode: [RegionCode: ComputedTotals]]) {
         var tree = try directory(from: store)
         var villageTotals: [RegionCode: ComputedTotals] = [:]
+        var tpsSums: [RegionCode: [RegionCode: ComputedTotals]] = [:]
         for node in tree.nodes.values where node.code!.level == .village {
             let village = node.code!
             if !recompute.contains(village), let totals = saved[village] {
@@ -143,13 +147,18 @@ public struct RegionTree: Sendable {
             }
             let results = try store.currentResults(in: village)
             var totals = ComputedTotals()
+            var sums: [RegionCode: ComputedTotals] = [:]
             for code in node.children {
-                if let result = results[code] { totals.add(result, flags: flags(result)) } else { totals.add(nil) }
+                var single = ComputedTotals()
+                if let result = results[code] { single.add(result, flags: flags(result)) } else { single.add(nil) }
+                totals.add(single)
+                sums[code] = single
             }
             villageTotals[village] = totals
+            tpsSums[village] = sums
         }
         tree.setVillageTotals(villageTotals)
-        return tree
+        return (tree, tpsSums)
     }
 
     /// Every region and TPS the store knows, with names and children, no totals yet (a full build
@@ -263,6 +272,12 @@ extension Store {
     /// The current KPU aggregate of a region (nil: national), if any is held.
     public func currentAggregate(_ code: RegionCode?) throws -> AggregateVersion? {
         try aggregateVersions(code, newest: true).first
+    }
+
+    /// The codes of the regions with a KPU aggregate ("" for the nation): a build asks only
+    /// for those, not once for each of 92,000 regions (most harvests hold few aggregates).
+    public func regionsWithAggregates() throws -> Set<String> {
+        Set(try db.statement("SELECT DISTINCT code FROM aggregate_version").rows { $0.text(0) })
     }
 }
 

@@ -49,6 +49,22 @@ public final class Store {
         try checkSchemaVersion()
     }
 
+    /// Runs `body` with every read through this connection in one read transaction: one
+    /// snapshot of the store for all of it, and SQLite's shared lock taken once instead of for
+    /// every statement (a rebuild runs about 100,000 small queries, and the lock calls were a
+    /// visible part of them). `body` must not write through this connection.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try db.execute("BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try db.execute("COMMIT")
+            return result
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
     private func checkSchemaVersion() throws {
         let version = try db.statement("SELECT value FROM meta WHERE key = 'schema_version'").rows { $0.text(0) }
         guard version.first == String(Schema.version) else {

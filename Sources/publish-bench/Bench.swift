@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
             and, with --record, written into BENCHMARKS.md. Build both binaries in release mode first: \
             swift build -c release --product publish && swift build -c release --product publish-bench
             """,
-        subcommands: [Run.self, Floor.self, ParquetExport.self],
+        subcommands: [Run.self, Mirror.self, Floor.self, ParquetExport.self],
         defaultSubcommand: Run.self
     )
 }
@@ -68,18 +68,8 @@ struct Run: ParsableCommand {
         let environment = ["SOURCE_DATE_EPOCH": "1735689600"]
         var report = Report(scope: scope, command: CommandLine.arguments.joined(separator: " "))
 
-        FileHandle.standardError.write(Data("bench: making the mirror in \(work)...\n".utf8))
-        let start = DispatchTime.now().uptimeNanoseconds
-        let mirror = NationalMirror(archive: archive, root: work + "/mirror", seed: seed, withResults: withResults, province: province)
-        let made = try mirror.make()
-        let later = try NationalMirror.laterHarvest(codes: made.resultCodes, count: made.resultCodes.count / 100, seed: seed,
-                                                    root: work + "/mirror-later")
-        _ = try NationalMirror.laterHarvest(codes: made.resultCodes, count: made.resultCodes.count / 100, seed: seed ^ 0xA11,
-                                            day: 21, root: work + "/mirror-later-2")
-        report.mirror = (made.tps, made.results, made.regionLists, later.count,
-                         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        try checkRoom(work, tps: made.tps)
-        try writePublication(work + "/publication")
+        report.mirror = try Inputs.make(in: work, archive: archive, seed: seed, withResults: withResults, province: province)
+        try checkRoom(work, tps: report.mirror.tps)
 
         let store = work + "/store.sqlite"
         // Three imports, each into a new store, taken in turn with three Python passes; the medians
@@ -163,24 +153,6 @@ struct Run: ParsableCommand {
         FileManager.default.createFile(atPath: marker, contents: Data())
     }
 
-    func writePublication(_ folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data("""
-            {
-                "title": "publish-bench (synthetic results)",
-                "description": "Benchmark input: the real region tree with invented results.",
-                "demo": true,
-                "import": [],
-                "license": "Benchmark data, no licence.",
-                "candidates": [
-                    {"id": "100025", "number": 1, "name": "Calon 1"},
-                    {"id": "100026", "number": 2, "name": "Calon 2"},
-                    {"id": "100027", "number": 3, "name": "Calon 3"}
-                ]
-            }
-            """.utf8).write(to: URL(fileURLWithPath: folder + "/publication.json"))
-    }
-
     static func today() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
@@ -216,6 +188,70 @@ struct Run: ParsableCommand {
         con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true, quote='\\\"', escape='\\\"')) TO '{sys.argv[2]}' (FORMAT parquet, COMPRESSION {sys.argv[3]})")
         print(f"{duckdb.__version__} {time.monotonic() - start:.3f} s")
         """
+}
+
+/// The benchmark's inputs: the mirror, the two later harvests and the publication folder.
+enum Inputs {
+    static func make(in work: String, archive: String, seed: UInt64, withResults: Int, province: String?) throws
+        -> (tps: Int, results: Int, villages: Int, changed: Int, seconds: Double) {
+        FileHandle.standardError.write(Data("bench: making the mirror in \(work)...\n".utf8))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let mirror = NationalMirror(archive: archive, root: work + "/mirror", seed: seed, withResults: withResults, province: province)
+        let made = try mirror.make()
+        let later = try NationalMirror.laterHarvest(codes: made.resultCodes, count: made.resultCodes.count / 100, seed: seed,
+                                                    root: work + "/mirror-later")
+        _ = try NationalMirror.laterHarvest(codes: made.resultCodes, count: made.resultCodes.count / 100, seed: seed ^ 0xA11,
+                                            day: 21, root: work + "/mirror-later-2")
+        try writePublication(work + "/publication")
+        return (made.tps, made.results, made.regionLists, later.count, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    static func writePublication(_ folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("""
+            {
+                "title": "publish-bench (synthetic results)",
+                "description": "Benchmark input: the real region tree with invented results.",
+                "demo": true,
+                "import": [],
+                "license": "Benchmark data, no licence.",
+                "candidates": [
+                    {"id": "100025", "number": 1, "name": "Calon 1"},
+                    {"id": "100026", "number": 2, "name": "Calon 2"},
+                    {"id": "100027", "number": 3, "name": "Calon 3"}
+                ]
+            }
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/publication.json"))
+    }
+
+}
+
+/// Makes the inputs alone, for profiling one step by hand (`publish import`, `publish build`).
+struct Mirror: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Only make the inputs: mirror/, mirror-later/, mirror-later-2/ and publication/ in --work.",
+        discussion: "The same inputs as `run` with the same options, kept for timing or profiling one step by hand.")
+
+    @Option(help: ArgumentHelp("Folder to make (must not exist).", valueName: "dir"))
+    var work: String
+
+    @Option(help: ArgumentHelp("Only this province (two-digit code, e.g. 32 for Jawa Barat).", valueName: "code"))
+    var province: String?
+
+    @Option(help: "Seed of the synthetic results.")
+    var seed: UInt64 = 2024
+
+    @Option(help: ArgumentHelp("Percentage of TPS given a result.", valueName: "percent"))
+    var withResults: Int = 80
+
+    @Option(help: ArgumentHelp("The archived harvest of every region list.", valueName: "file"))
+    var archive = "../shared/corpus/archives/ridwaanhall_pemilu2024.kpu.go.id__wilayah_pemilu_ppwp_FULL.tar.gz"
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: work) else { throw BenchError("\(work) exists") }
+        let made = try Inputs.make(in: work, archive: archive, seed: seed, withResults: withResults, province: province)
+        print("\(made.tps) TPS, \(made.results) with a result, \(made.changed) in each later harvest: \(work)")
+    }
 }
 
 /// Writes a site's files again, same paths and sizes, with no rendering (run as its own process).

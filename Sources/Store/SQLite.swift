@@ -17,7 +17,11 @@ final class Database {
     let path: String
     private var cache: [String: Statement] = [:]
 
+    /// Set once, before the first connection initializes SQLite (a global setting).
+    private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
+
     init(path: String, readOnly: Bool = false) throws {
+        Database.configured
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -109,33 +113,72 @@ final class Statement {
 
     @discardableResult
     func bind(_ values: [SQLValue]) throws -> Statement {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let rc: Int32
-            switch value {
-            case .null: rc = sqlite3_bind_null(pointer, index)
-            case .int(let number): rc = sqlite3_bind_int64(pointer, index, number)
-            case .double(let number): rc = sqlite3_bind_double(pointer, index, number)
-            case .text(var text):
-                // From the string's own UTF-8 with its length: no C string made, no strlen. An
-                // empty text has no storage to point at (and a nil pointer would bind NULL).
-                rc = text.isEmpty ? sqlite3_bind_text(pointer, index, "", 0, transient) : text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        sqlite3_bind_text(pointer, index, chars.baseAddress, Int32(chars.count), transient)
-                    }
-                }
-            }
-            guard rc == SQLITE_OK else { throw database.error(rc, sql) }
-        }
+        for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
         return self
     }
 
-    /// Runs a statement that returns no rows.
+    /// Binds one value, copied (SQLITE_TRANSIENT): it stays valid however long the statement keeps it.
+    private func bind(_ value: SQLValue, at index: Int32) throws {
+        let rc: Int32
+        switch value {
+        case .null: rc = sqlite3_bind_null(pointer, index)
+        case .int(let number): rc = sqlite3_bind_int64(pointer, index, number)
+        case .double(let number): rc = sqlite3_bind_double(pointer, index, number)
+        case .text(var text):
+            // From the string's own UTF-8 with its length: no C string made, no strlen. An
+            // empty text has no storage to point at (and a nil pointer would bind NULL).
+            rc = text.isEmpty ? sqlite3_bind_text(pointer, index, "", 0, transient) : text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    sqlite3_bind_text(pointer, index, chars.baseAddress, Int32(chars.count), transient)
+                }
+            }
+        }
+        guard rc == SQLITE_OK else { throw database.error(rc, sql) }
+    }
+
+    /// Runs a statement that returns no rows. Its texts are bound where they are, not copied
+    /// (the import binds a kilobyte or so per file): each value is bound inside the call that
+    /// lends its bytes, the statement runs inside the last, and the bindings are cleared before
+    /// the bytes are given back.
     func run(_ values: [SQLValue] = []) throws {
-        try bind(values)
-        let rc = sqlite3_step(pointer)
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw database.error(rc, sql) }
-        sqlite3_reset(pointer)
+        // A bind that fails leaves the ones before it pointing at bytes about to be given back.
+        do { try runBound(values) } catch {
+            sqlite3_clear_bindings(pointer)
+            throw error
+        }
+    }
+
+    private func runBound(_ values: [SQLValue]) throws {
+        try withBindings(values, from: 0) {
+            let rc = sqlite3_step(pointer)
+            guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
+                let error = database.error(rc, sql)
+                sqlite3_reset(pointer)
+                throw error
+            }
+            sqlite3_reset(pointer)
+        }
+    }
+
+    private func withBindings(_ values: [SQLValue], from offset: Int, _ body: () throws -> Void) throws {
+        guard offset < values.count else {
+            defer { sqlite3_clear_bindings(pointer) }
+            return try body()
+        }
+        let index = Int32(offset + 1)
+        if case .text(var text) = values[offset], !text.isEmpty {
+            try text.withUTF8 { bytes in
+                // A nil destructor is SQLITE_STATIC: SQLite reads the bytes in place until the bindings change.
+                let rc = bytes.withMemoryRebound(to: CChar.self) { chars in
+                    sqlite3_bind_text(pointer, index, chars.baseAddress, Int32(chars.count), nil)
+                }
+                guard rc == SQLITE_OK else { throw database.error(rc, sql) }
+                try withBindings(values, from: offset + 1, body)
+            }
+        } else {
+            try bind(values[offset], at: index)
+            try withBindings(values, from: offset + 1, body)
+        }
     }
 
     /// Steps to the next row; false at the end.

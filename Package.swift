@@ -89,8 +89,8 @@ let package = Package(
             name: "publish-bench",
             dependencies: ["SirekapFormat", "Store", "Export", "Parquet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render"]),
+        .testTarget(name: "SirekapFormatTests", dependencies: ["SirekapFormat", "TestSupport"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "TestSupport"]),
         .testTarget(name: "QualityTests", dependencies: ["Quality", "SirekapFormat"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "TestSupport"]),

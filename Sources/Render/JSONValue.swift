@@ -104,6 +104,21 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// A key quoted once beforehand, colon included (`quotedKey`): for keys written on every page.
+    public mutating func key(quoted bytes: [UInt8]) {
+        beginValue()
+        out.append(contentsOf: bytes)
+        needsComma = false
+    }
+
+    /// `"name":`, the bytes `key(_:)` writes, for `key(quoted:)`.
+    public static func quotedKey(_ name: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        JSONValue.quote(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        return bytes
+    }
+
     public mutating func object(_ members: (inout JSONWriter) -> Void) {
         container(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
     }

@@ -423,11 +423,13 @@ public struct PageRenderer: Sendable {
                 }
             }
         }
+        // Eighteen keys in every version of every TPS: quoted once (a tenth of a twin's time was quoting them).
         func administrasi(_ form: Administrasi?, _ json: inout JSONWriter) {
             guard let form else { return json.null() }
+            let keys = PageRenderer.administrasiKeys
             json.object { json in
-                for (name, value) in zip(Administrasi.fieldNames, form.slots) {
-                    json.key(name)
+                for (key, value) in zip(keys, form.slots) {
+                    json.key(quoted: key)
                     json.int(value)
                 }
             }
@@ -527,6 +529,9 @@ public struct PageRenderer: Sendable {
 
     /// The twin's name for each level above TPS, by `Level.rawValue`.
     static let levelKeys = ["", "province", "regency", "district", "village"]
+
+    /// `Administrasi.fieldNames` as `key(quoted:)` takes them.
+    static let administrasiKeys = Administrasi.fieldNames.map(JSONWriter.quotedKey)
 }
 
 /// A mirror's folder name, never its full local path (which would publish the importer's file system).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SirekapFormat
 
 /// The fast TPS path must agree with `Codable` on everything it accepts, and leave the rest to it.
@@ -180,19 +181,6 @@ private func corpusTPSFiles() -> [String] {
         if path.contains("pemilu/hhcw/ppwp/"), name.hasSuffix(".json"), name.count == 18 { files.append(root + "/" + path) }
     }
     return files.sorted()
-}
-
-/// SplitMix64: the same mutations on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Region lists (`wilayah/pemilu/ppwp/...`) of every copy in the corpus, with the parent each names.

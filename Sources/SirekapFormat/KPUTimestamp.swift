@@ -89,6 +89,32 @@ public struct KPUTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
+        guard (1000...9999).contains(year) else {
+            return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))Z"
+        }
+        // Four-digit years, all of Sirekap's: twenty bytes written in place. Every TPS row, page and
+        // twin prints one, and the interpolation above made a string for each of its parts.
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            func put(_ value: Int, digits: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, digits: 4, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, digits: 2, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, digits: 2, at: 8)
+            bytes[10] = UInt8(ascii: "T")
+            put(secondsOfDay / 3600, digits: 2, at: 11)
+            bytes[13] = UInt8(ascii: ":")
+            put(secondsOfDay % 3600 / 60, digits: 2, at: 14)
+            bytes[16] = UInt8(ascii: ":")
+            put(secondsOfDay % 60, digits: 2, at: 17)
+            bytes[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 }

@@ -13,12 +13,26 @@ enum FloorWriter {
     /// Every file under `root`, relative paths in byte order (not timed).
     static func list(_ root: String) -> Listing {
         var listing = Listing()
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return listing }
-        while let item = enumerator.nextObject() as? String {
-            if let attributes = enumerator.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular {
-                listing.files.append((item, (attributes[.size] as? Int) ?? 0))
+        // readdir and stat, not Foundation's enumerator and its attribute dictionaries: at national
+        // scale (1.9 million files) that took minutes.
+        func walk(_ relative: String) {
+            let folder = relative.isEmpty ? root : root + "/" + relative
+            guard let handle = opendir(folder) else { return }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                guard name != ".", name != ".." else { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var status = stat()
+                guard lstat(root + "/" + path, &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: walk(path)
+                case S_IFREG: listing.files.append((path, Int(status.st_size)))
+                default: break
+                }
             }
         }
+        walk("")
         listing.files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return listing
     }

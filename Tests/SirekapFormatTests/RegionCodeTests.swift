@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 @testable import SirekapFormat
 
 @Suite struct RegionCodeTests {
@@ -99,6 +101,22 @@ import Testing
         #expect(ts.unixSeconds == 1_708_408_800)
         // Early morning WIB is the previous day in UTC.
         #expect(KPUTimestamp("2024-03-01 03:30:15")?.iso8601UTC == "2024-02-29T20:30:15Z")
+    }
+
+    @Test func iso8601AgreesWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SeededGenerator(seed: 2024)
+        // Years 1583 to 9999 (Foundation counts earlier dates in the Julian calendar, ISO 8601 in
+        // the Gregorian), around 2024 densely, and the edges of that range.
+        let first = -12_212_553_600, last = 253_402_300_799
+        var samples = [first, last, 0, -1, 86_399, 86_400, 951_782_400, 1_709_164_800, 1_709_251_199]
+        for _ in 0..<5_000 { samples.append(first + Int(generator.next() % UInt64(last - first + 1))) }
+        for _ in 0..<5_000 { samples.append(1_704_067_200 + Int(generator.next() % 31_622_400)) }
+        for seconds in samples {
+            #expect(KPUTimestamp.iso8601(unixSeconds: seconds) == formatter.string(from: Date(timeIntervalSince1970: Double(seconds))),
+                    "\(seconds)")
+        }
     }
 
     @Test(arguments: ["2024-02-20T13:00:00", "2024-02-20 13:00", "2024-13-01 00:00:00", "2024-02-20 24:00:00", "", "x"])

@@ -403,7 +403,7 @@ public struct SiteBuild {
                 inputs.append((node, kpu, sums))
             }
             try pages.submit(inputs)
-            for node in chunk { try context.sitemap.add(SitePath.folder(node.code)) }
+            for node in chunk { try context.sitemap.add(node.code) }
         }
         try pages.finish()
         context.villageTPSSums = [:]
@@ -450,11 +450,11 @@ public struct SiteBuild {
         typealias Input = (RegionCode, [Store.TPSVersion], TPSQuality, PageRenderer.VillageParts?, (raw: String, display: String)?)
         let pages = PageBatches(context: context) { (input: Input) in
             context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2, village: input.3, names: input.4)
-        } finish: { inputs, folders in
-            for ((code, versions, quality, _, _), folder) in zip(inputs, folders) {
-                // Full builds list each page's own folder; an incremental one lists every TPS below.
+        } finish: { inputs, _ in
+            for (code, versions, quality, _, _) in inputs {
+                // Full builds list each page; an incremental one lists every TPS below.
                 if changes == nil {
-                    try context.sitemap.add(folder)
+                    try context.sitemap.add(code)
                     if !versions.isEmpty { context.summary.tpsWithResults += 1 }
                 }
                 if let entry = cached(code, quality) {
@@ -485,7 +485,7 @@ public struct SiteBuild {
             entries += context.qualityToSave
             for entry in entries.sorted(by: { $0.code < $1.code }) { try record(entry) }
             for village in tree.regions(at: .village) {
-                for code in village.children { try context.sitemap.add(SitePath.folder(code)) }
+                for code in village.children { try context.sitemap.add(code) }
             }
             context.summary.tpsWithResults = try context.store.tpsWithResultsCount()
         } else {

@@ -117,16 +117,23 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The path KPU uses in its API and on its own pages: every level's full code, joined by `/`.
     /// `3101011001001` -> `31/3101/310101/3101011001/3101011001001`.
     public var path: String {
-        // From the bytes, without making each ancestor's code: every page links several paths.
+        var out: [UInt8] = []
+        out.reserveCapacity(rawValue.utf8.count * 3)
+        appendPath(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `path`'s bytes, appended: from the code's digits, without making each ancestor's code
+    /// (every page links several paths, and the sitemaps list every page).
+    public func appendPath(to out: inout [UInt8]) {
         var code = rawValue
-        return code.withUTF8 { digits in
-            var out: [UInt8] = []
-            out.reserveCapacity(digits.count * 3)
+        code.withUTF8 { digits in
+            var first = true
             for level in Level.allCases where level <= self.level {
-                if !out.isEmpty { out.append(UInt8(ascii: "/")) }
+                if !first { out.append(UInt8(ascii: "/")) }
+                first = false
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<level.codeLength]))
             }
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

@@ -234,12 +234,14 @@ enum Inputs {
         return (made.tps, made.results, made.regionLists, later.count, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
+    /// A publication as a real one is set up: with a base URL, so every build writes the sitemaps.
     static func writePublication(_ folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("""
             {
                 "title": "publish-bench (synthetic results)",
                 "description": "Benchmark input: the real region tree with invented results.",
+                "base_url": "https://pemilu.example",
                 "demo": true,
                 "import": [],
                 "license": "Benchmark data, no licence.",

@@ -1,5 +1,5 @@
 import Foundation
-import Publication
+@testable import Publication
 import SirekapFormat
 import Store
 import Testing
@@ -387,6 +387,11 @@ struct Workspace {
         let pages = site.files().filter { $0.hasSuffix("index.html") }.map { "https://example.org/pemilu/" + $0.dropLast("index.html".count) }
         #expect(urls.count == Set(urls).count)
         #expect(Set(urls) == Set(pages))
+    }
+
+    @Test func sitemapURLsAreXMLEscaped() {
+        #expect(SitemapWriter.escape("https://example.org/a&b/é'\"<x>") == "https://example.org/a&amp;b/é&apos;&quot;&lt;x&gt;")
+        #expect(SitemapWriter.escape("ppwp/32/3204/") == "ppwp/32/3204/")
     }
 
     @Test func oneThreadAndManyThreadsBuildTheSameBytes() throws {

@@ -30,7 +30,8 @@ extension OutputFolder {
     /// Writes `relativePath + ".gz"` beside a staged file and returns its digest. The file goes in
     /// pieces of 4 MiB, each a gzip member of its own (RFC 1952 allows any number, and readers
     /// decompress them as one stream), compressed by libdeflate at its fastest level (see
-    /// `GzipCompressor`): on whole buffers only, which the pieces give it with little memory. The gzip header holds no name and no time, so the bytes depend on the content alone.
+    /// `GzipCompressor`): on whole buffers only, which the pieces give it with little memory. The
+    /// gzip header holds no name and no time, so the bytes depend on the content alone.
     /// With `headerMember`, the first line is a member of its own: the rest of the file is then a
     /// run of members that a larger file can reuse as it is (`concatenateGzip`).
     public func gzip(_ relativePath: String, headerMember: Bool = false) throws -> FileDigest {

@@ -32,17 +32,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Scratch folder, memory-backed so disk speed does not swing the figures.", valueName: "dir"))
     var work: String?
 
-    @Option(help: ArgumentHelp("Only this province (two-digit code, e.g. 32 for Jawa Barat).", valueName: "code"))
-    var province: String?
-
-    @Option(help: "Seed of the synthetic results.")
-    var seed: UInt64 = 2024
-
-    @Option(help: ArgumentHelp("Percentage of TPS given a result.", valueName: "percent"))
-    var withResults: Int = 80
-
-    @Option(help: ArgumentHelp("The archived harvest of every region list.", valueName: "file"))
-    var archive = "../shared/corpus/archives/ridwaanhall_pemilu2024.kpu.go.id__wilayah_pemilu_ppwp_FULL.tar.gz"
+    @OptionGroup var inputs: InputOptions
 
     @Option(help: ArgumentHelp("Python with duckdb installed (the test venv).", valueName: "path"))
     var python = ".venv/bin/python"
@@ -57,7 +47,7 @@ struct Run: ParsableCommand {
     var skipRebuild = false
 
     func run() throws {
-        let scope = province.map { "province-\($0)" } ?? "national"
+        let scope = inputs.province.map { "province-\($0)" } ?? "national"
         let work = self.work ?? "/dev/shm/publish-bench-\(scope)"
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let publish = binaries + "/publish"
@@ -68,7 +58,7 @@ struct Run: ParsableCommand {
         let environment = ["SOURCE_DATE_EPOCH": "1735689600"]
         var report = Report(scope: scope, command: CommandLine.arguments.joined(separator: " "))
 
-        report.mirror = try Inputs.make(in: work, archive: archive, seed: seed, withResults: withResults, province: province)
+        report.mirror = try Inputs.make(in: work, options: inputs)
         try checkRoom(work, tps: report.mirror.tps)
 
         let store = work + "/store.sqlite"
@@ -218,10 +208,26 @@ struct Run: ParsableCommand {
         """
 }
 
+/// What the synthetic inputs are made from (`run` and `mirror` take the same options).
+struct InputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only this province (two-digit code, e.g. 32 for Jawa Barat).", valueName: "code"))
+    var province: String?
+
+    @Option(help: "Seed of the synthetic results.")
+    var seed: UInt64 = 2024
+
+    @Option(help: ArgumentHelp("Percentage of TPS given a result.", valueName: "percent"))
+    var withResults: Int = 80
+
+    @Option(help: ArgumentHelp("The archived harvest of every region list.", valueName: "file"))
+    var archive = "../shared/corpus/archives/ridwaanhall_pemilu2024.kpu.go.id__wilayah_pemilu_ppwp_FULL.tar.gz"
+}
+
 /// The benchmark's inputs: the mirror, the two later harvests and the publication folder.
 enum Inputs {
-    static func make(in work: String, archive: String, seed: UInt64, withResults: Int, province: String?) throws
+    static func make(in work: String, options: InputOptions) throws
         -> (tps: Int, results: Int, villages: Int, changed: Int, seconds: Double) {
+        let (archive, seed, withResults, province) = (options.archive, options.seed, options.withResults, options.province)
         FileHandle.standardError.write(Data("bench: making the mirror in \(work)...\n".utf8))
         let start = DispatchTime.now().uptimeNanoseconds
         let mirror = NationalMirror(archive: archive, root: work + "/mirror", seed: seed, withResults: withResults, province: province)
@@ -265,21 +271,11 @@ struct Mirror: ParsableCommand {
     @Option(help: ArgumentHelp("Folder to make (must not exist).", valueName: "dir"))
     var work: String
 
-    @Option(help: ArgumentHelp("Only this province (two-digit code, e.g. 32 for Jawa Barat).", valueName: "code"))
-    var province: String?
-
-    @Option(help: "Seed of the synthetic results.")
-    var seed: UInt64 = 2024
-
-    @Option(help: ArgumentHelp("Percentage of TPS given a result.", valueName: "percent"))
-    var withResults: Int = 80
-
-    @Option(help: ArgumentHelp("The archived harvest of every region list.", valueName: "file"))
-    var archive = "../shared/corpus/archives/ridwaanhall_pemilu2024.kpu.go.id__wilayah_pemilu_ppwp_FULL.tar.gz"
+    @OptionGroup var inputs: InputOptions
 
     func run() throws {
         guard !FileManager.default.fileExists(atPath: work) else { throw BenchError("\(work) exists") }
-        let made = try Inputs.make(in: work, archive: archive, seed: seed, withResults: withResults, province: province)
+        let made = try Inputs.make(in: work, options: inputs)
         print("\(made.tps) TPS, \(made.results) with a result, \(made.changed) in each later harvest: \(work)")
     }
 }

@@ -382,7 +382,7 @@ public struct SiteBuild {
         // build renders only the pages it redoes.
         let pages = PageBatches(context: context) { (input: (RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])) in
             context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsSums: input.2)
-        } finish: { inputs, _ in
+        } finish: { inputs in
             context.summary.regionPages += inputs.count
             context.onEvent(.progress("\(context.summary.regionPages) of \(nodes.count) region pages"))
         }
@@ -450,7 +450,7 @@ public struct SiteBuild {
         typealias Input = (RegionCode, [Store.TPSVersion], TPSQuality, PageRenderer.VillageParts?, (raw: String, display: String)?)
         let pages = PageBatches(context: context) { (input: Input) in
             context.renderer.tpsPage(input.0, tree: tree, versions: input.1, quality: input.2, village: input.3, names: input.4)
-        } finish: { inputs, _ in
+        } finish: { inputs in
             for (code, versions, quality, _, _) in inputs {
                 // Full builds list each page; an incremental one lists every TPS below.
                 if changes == nil {
@@ -494,7 +494,7 @@ public struct SiteBuild {
             typealias VillageInput = (RegionTree.Node, Store.AggregateVersion?, [RegionCode: ComputedTotals])
             let villagePages = PageBatches(context: context) { (input: VillageInput) in
                 context.renderer.regionPage(input.0, tree: tree, kpu: input.1, tpsSums: input.2)
-            } finish: { inputs, _ in
+            } finish: { inputs in
                 context.summary.regionPages += inputs.count
             }
             var villages: [VillageInput] = []
@@ -793,14 +793,14 @@ public struct SiteBuild {
     final class PageBatches<Input>: @unchecked Sendable {
         private let context: Context
         private let render: (Input) -> RenderedPage
-        private let after: ([Input], [String]) throws -> Void
+        private let after: ([Input]) throws -> Void
         private var inFlight: (inputs: [Input], group: DispatchGroup, result: ResultBox)?
 
         final class ResultBox: @unchecked Sendable {
-            var folders: Result<[String], Error> = .success([])
+            var written: Result<Void, Error> = .success(())
         }
 
-        init(context: Context, render: @escaping (Input) -> RenderedPage, finish: @escaping ([Input], [String]) throws -> Void) {
+        init(context: Context, render: @escaping (Input) -> RenderedPage, finish: @escaping ([Input]) throws -> Void) {
             self.context = context
             self.render = render
             self.after = finish
@@ -813,7 +813,7 @@ public struct SiteBuild {
             let box = ResultBox()
             nonisolated(unsafe) let work = (inputs, context, render)
             DispatchQueue.global().async(group: group) {
-                box.folders = Result { try SiteBuild.parallelWrite(work.0, context: work.1, render: work.2) }
+                box.written = Result { try SiteBuild.parallelWrite(work.0, context: work.1, render: work.2) }
             }
             inFlight = (inputs, group, box)
         }
@@ -823,7 +823,8 @@ public struct SiteBuild {
             guard let batch = inFlight else { return }
             inFlight = nil
             batch.group.wait()
-            try after(batch.inputs, try batch.result.folders.get())
+            try batch.result.written.get()
+            try after(batch.inputs)
         }
 
         deinit {
@@ -833,20 +834,12 @@ public struct SiteBuild {
     }
 
     /// Renders `inputs` on all cores and writes each page's files. Each page goes to its own
-    /// paths, so the output does not depend on which thread wrote what. Returns the pages'
-    /// folders in input order (the caller lists pages in the sitemap, in build order).
-    @discardableResult
-    static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws -> [String] {
+    /// paths, so the output does not depend on which thread wrote what.
+    static func parallelWrite<Input>(_ inputs: [Input], context: Context, render: (Input) -> RenderedPage) throws {
         let errors = UnsafeMutableBufferPointer<Error?>.allocate(capacity: inputs.count)
         errors.initialize(repeating: nil)
-        let folders = UnsafeMutableBufferPointer<String>.allocate(capacity: inputs.count)
-        folders.initialize(repeating: "")
-        defer {
-            errors.deinitialize().deallocate()
-            folders.deinitialize().deallocate()
-        }
+        defer { errors.deinitialize().deallocate() }
         nonisolated(unsafe) let failures = errors
-        nonisolated(unsafe) let pageFolders = folders
         let output = context.output
         nonisolated(unsafe) let inputs = inputs
         let jobs = min(context.options.jobs, max(inputs.count, 1))
@@ -861,7 +854,6 @@ public struct SiteBuild {
                 while let run = next.take() {
                     for index in run {
                         let page = render(inputs[index])
-                        pageFolders[index] = page.folder
                         do {
                             try output.makePageFolder(page.folder)
                             try output.write(page.folder + "index.html", page.html)
@@ -875,7 +867,6 @@ public struct SiteBuild {
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
-        return Array(folders)
     }
 }
 

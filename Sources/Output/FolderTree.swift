@@ -111,23 +111,18 @@ enum FolderTree {
         let work = groups.keys.sorted().map { groups[$0]! }
         final class Shared: @unchecked Sendable {
             let lock = NSLock()
-            var next = 0
             var linked = 0
             var failure: Error?
         }
         let shared = Shared()
+        let next = NextRun(count: work.count, length: 1)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, work.count))) { _ in
             var links = 0
-            while true {
-                shared.lock.lock()
-                let index = shared.next
-                shared.next += 1
-                let stop = shared.failure != nil
-                shared.lock.unlock()
-                guard !stop, index < work.count else { break }
+            while let run = next.take() {
                 do {
-                    for path in work[index] { links += try mirrorEntry(path, from: source, to: target) }
+                    for path in work[run.lowerBound] { links += try mirrorEntry(path, from: source, to: target) }
                 } catch {
+                    next.stop()
                     shared.lock.lock()
                     if shared.failure == nil { shared.failure = error }
                     shared.lock.unlock()

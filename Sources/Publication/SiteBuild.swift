@@ -870,26 +870,4 @@ public struct SiteBuild {
     }
 }
 
-/// Hands out `0..<count` in runs of `length`, to whichever worker asks next.
-final class NextRun: @unchecked Sendable {
-    private let lock = NSLock()
-    private var start = 0
-    private let count: Int
-    private let length: Int
-
-    init(count: Int, length: Int) {
-        self.count = count
-        self.length = length
-    }
-
-    func take() -> Range<Int>? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard start < count else { return nil }
-        let run = start..<min(start + length, count)
-        start = run.upperBound
-        return run
-    }
-}
-
 extension StreamFile: ByteSink {}

@@ -73,8 +73,8 @@ struct Run: ParsableCommand {
         }
         report.importRun = Report.median(imports, peakOfAll: true)
         report.python = Report.median(pythons, peakOfAll: true)
-        // The build does not read the mirror; at national scale it is 3 GB of this machine's memory,
-        // which the floor (run once the site is gone) does not compete with either.
+        // The builds do not read the mirror; at national scale it is 3 GB of this machine's memory,
+        // which the builds and floors below need.
         try FileManager.default.removeItem(atPath: work + "/mirror")
         let build = [publish, "build", "--db", store, "--output", work + "/site", "--publication", work + "/publication"]
         // Full builds and floors, three of each taken in turn, medians compared: from one minute to

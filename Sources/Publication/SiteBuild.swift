@@ -635,7 +635,7 @@ public struct SiteBuild {
         return (files, kept)
     }
 
-    /// Gzip copies of the CSVs the TPS tables did not compress (they shrink about tenfold;
+    /// Gzip copies of the CSVs the TPS tables did not compress (they shrink to a third or a fifth;
     /// Parquet is compressed already); then every download in name order.
     static func compressDownloads(_ context: Context) throws {
         let compressed = Set(context.downloads.filter { $0.format == "csv.gz" }.map { String($0.name.dropLast(3)) })

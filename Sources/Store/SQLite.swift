@@ -138,33 +138,20 @@ final class Statement {
 
     /// Runs a statement that returns no rows. Its texts are bound where they are, not copied
     /// (the import binds a kilobyte or so per file): each value is bound inside the call that
-    /// lends its bytes, the statement runs inside the last, and the bindings are cleared before
-    /// the bytes are given back.
+    /// lends its bytes, and the statement runs inside the last.
     func run(_ values: [SQLValue] = []) throws {
-        // A bind that fails leaves the ones before it pointing at bytes about to be given back.
-        do { try runBound(values) } catch {
-            sqlite3_clear_bindings(pointer)
-            throw error
-        }
-    }
-
-    private func runBound(_ values: [SQLValue]) throws {
+        // Cleared on the way out, after a failed bind too: SQLite only reads the lent bytes while
+        // the statement steps, inside the calls that lend them, and never a binding left over.
+        defer { sqlite3_clear_bindings(pointer) }
         try withBindings(values, from: 0) {
             let rc = sqlite3_step(pointer)
-            guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
-                let error = database.error(rc, sql)
-                sqlite3_reset(pointer)
-                throw error
-            }
-            sqlite3_reset(pointer)
+            defer { sqlite3_reset(pointer) }  // after the error below has read SQLite's message
+            guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw database.error(rc, sql) }
         }
     }
 
     private func withBindings(_ values: [SQLValue], from offset: Int, _ body: () throws -> Void) throws {
-        guard offset < values.count else {
-            defer { sqlite3_clear_bindings(pointer) }
-            return try body()
-        }
+        guard offset < values.count else { return try body() }
         let index = Int32(offset + 1)
         if case .text(var text) = values[offset], !text.isEmpty {
             try text.withUTF8 { bytes in

@@ -106,7 +106,7 @@ struct Run: ParsableCommand {
         try floor()
         try fullBuild()
         report.build = Report.median(builds, peakOfAll: true, by: \.seconds)
-        report.floor = Report.median(floors, peakOfAll: true, by: Report.innerSeconds)
+        report.floor = Report.median(floors, peakOfAll: true)
         report.buildRuns = builds.map(\.seconds)
         report.floorRuns = floors.map(Report.innerSeconds)
         let csv = work + "/ppwp-tps.csv"

@@ -35,14 +35,9 @@ struct Report {
     var parquetSeconds: Double { Report.innerSeconds(parquet) }
     var duckdbSeconds: Double { Report.innerSeconds(duckdb) }
 
-    /// The run whose own timing is the median of an odd number of runs.
-    static func median(_ runs: [Measurement]) -> Measurement {
-        runs.sorted { innerSeconds($0) < innerSeconds($1) }[runs.count / 2]
-    }
-
-    /// The median run, with the highest peak memory of all runs when `peakOfAll`; ordered by the
-    /// seconds the runs printed (`innerSeconds`) unless told otherwise.
-    static func median(_ runs: [Measurement], peakOfAll: Bool, by seconds: (Measurement) -> Double = innerSeconds) -> Measurement {
+    /// The median of an odd number of runs, ordered by the seconds the runs printed
+    /// (`innerSeconds`) unless told otherwise; with the highest peak memory of all runs when `peakOfAll`.
+    static func median(_ runs: [Measurement], peakOfAll: Bool = false, by seconds: (Measurement) -> Double = innerSeconds) -> Measurement {
         let middle = runs.sorted { seconds($0) < seconds($1) }[runs.count / 2]
         guard peakOfAll else { return middle }
         return Measurement(seconds: middle.seconds, peakBytes: runs.map(\.peakBytes).max() ?? middle.peakBytes,

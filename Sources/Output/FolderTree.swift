@@ -31,29 +31,30 @@ enum FolderTree {
                     throw OutputError("cannot create the folder \(here): \(String(cString: strerror(errno)))")
                 }
             }
+            // Each entry by its name in the two open folders: a lookup of one name, not of every
+            // folder on its path (see `OutputFolder.PageWriter`).
+            let pair = try FolderPair(source: folder.isEmpty ? source : source + "/" + folder, target: here)
             var count = 0, newLinks = 0
             for entry in entries where !(folder.isEmpty && skipping.contains(entry.name)) {
-                let path = target + "/" + relative(entry.name)
                 let old = existing.removeValue(forKey: entry.name)
                 if entry.isFolder {
-                    if let old, !old.isFolder { try removeFile(path) }
+                    if let old, !old.isFolder { try pair.removeFile(entry.name) }
                     if old?.isFolder != true {
-                        guard mkdir(path, 0o755) == 0 else {
-                            throw OutputError("cannot create the folder \(path): \(String(cString: strerror(errno)))")
+                        guard mkdirat(pair.target, entry.name, 0o755) == 0 else {
+                            throw OutputError("cannot create the folder \(here)/\(entry.name): \(String(cString: strerror(errno)))")
                         }
                     }
                     continue
                 }
                 count += 1
                 if let old, !old.isFolder, old.inode == entry.inode { continue }
-                if let old { try old.isFolder ? remove(path, threads: 1) : removeFile(path) }
-                guard Glibc.link(source + "/" + relative(entry.name), path) == 0 else { throw linkError(path) }
+                if let old { try old.isFolder ? remove(target + "/" + relative(entry.name), threads: 1) : pair.removeFile(entry.name) }
+                try pair.link(entry.name)
                 newLinks += 1
             }
             // What the source no longer has.
             for (name, old) in existing {
-                let path = target + "/" + relative(name)
-                try old.isFolder ? remove(path, threads: 1) : removeFile(path)
+                try old.isFolder ? remove(target + "/" + relative(name), threads: 1) : pair.removeFile(name)
             }
             lock.lock()
             linked += newLinks
@@ -65,29 +66,85 @@ enum FolderTree {
 
     /// Brings one path of `target` to what it is under `source`: a file linked (unless it is the
     /// same file already), a folder mirrored, removed if `source` has nothing there; folders on
-    /// the way made. Returns the links made.
-    static func mirrorEntry(_ relative: String, from source: String, to target: String) throws -> Int {
+    /// the way made. Returns the links made. `open` holds the folders of the last path done:
+    /// paths come in order, and the files of one page share a folder.
+    static func mirrorEntry(_ relative: String, from source: String, to target: String, open: inout FolderPair?) throws -> Int {
+        let slash = relative.lastIndex(of: "/")
+        let folder = slash.map { relative[..<$0] } ?? ""
+        let name = slash.map { String(relative[relative.index(after: $0)...]) } ?? relative
+        if open?.folder != folder {
+            open = nil
+            open = try FolderPair(folder: folder, source: source, target: target)
+        }
+        let pair = open!
         let from = source + "/" + relative, to = target + "/" + relative
         var sourceInfo = stat(), targetInfo = stat()
-        let sourceExists = lstat(from, &sourceInfo) == 0
-        let targetExists = lstat(to, &targetInfo) == 0
+        let sourceExists = pair.source >= 0 && fstatat(pair.source, name, &sourceInfo, AT_SYMLINK_NOFOLLOW) == 0
+        let targetExists = pair.target >= 0 && fstatat(pair.target, name, &targetInfo, AT_SYMLINK_NOFOLLOW) == 0
         let sourceIsFolder = sourceExists && sourceInfo.st_mode & S_IFMT == S_IFDIR
         let targetIsFolder = targetExists && targetInfo.st_mode & S_IFMT == S_IFDIR
         if sourceExists && !sourceIsFolder && targetExists && !targetIsFolder && sourceInfo.st_ino == targetInfo.st_ino { return 0 }
         if targetExists && !(sourceIsFolder && targetIsFolder) {
-            try targetIsFolder ? remove(to, threads: 1) : removeFile(to)
+            try targetIsFolder ? remove(to, threads: 1) : pair.removeFile(name)
         }
         guard sourceExists else { return 0 }
         if sourceIsFolder {
             try makeFolders(above: relative, in: target)
             return try mirror(from: from, to: to, skipping: [], threads: 1).linked
         }
-        // Nearly always the folder is there: make folders only when the link says it is not.
-        if Glibc.link(from, to) == 0 { return 1 }
-        guard errno == ENOENT || errno == ENOTDIR else { throw linkError(to) }
-        try makeFolders(above: relative, in: target)
-        guard Glibc.link(from, to) == 0 else { throw linkError(to) }
+        if pair.target < 0 {
+            try makeFolders(above: relative, in: target)
+            try pair.openTarget()
+        }
+        try pair.link(name)
         return 1
+    }
+
+    /// One folder of `source` and the same folder of `target`, open, so that the entries in them
+    /// are found by name alone (see `OutputFolder.PageWriter`). A side that is not there is -1.
+    final class FolderPair {
+        /// The folder, relative to the two roots ("" for the roots themselves).
+        let folder: Substring
+        let source: Int32
+        private(set) var target: Int32
+        private let targetPath: String
+
+        init(folder: Substring, source: String, target: String) throws {
+            self.folder = folder
+            let sourcePath = folder.isEmpty ? source : source + "/" + folder
+            targetPath = folder.isEmpty ? target : target + "/" + folder
+            self.source = open(sourcePath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            self.target = open(targetPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+
+        /// Both folders, which must be there.
+        convenience init(source: String, target: String) throws {
+            try self.init(folder: "", source: source, target: target)
+            guard self.source >= 0, self.target >= 0 else {
+                throw OutputError("cannot open \(self.source < 0 ? source : target): \(String(cString: strerror(errno)))")
+            }
+        }
+
+        deinit {
+            if source >= 0 { close(source) }
+            if target >= 0 { close(target) }
+        }
+
+        /// Opens the target folder once it has been made.
+        func openTarget() throws {
+            if target < 0 { target = open(targetPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            guard target >= 0 else { throw OutputError("cannot open the folder \(targetPath): \(String(cString: strerror(errno)))") }
+        }
+
+        func link(_ name: String) throws {
+            guard linkat(source, name, target, name, 0) == 0 else { throw linkError(targetPath + "/" + name) }
+        }
+
+        func removeFile(_ name: String) throws {
+            guard unlinkat(target, name, 0) == 0 || errno == ENOENT else {
+                throw OutputError("cannot remove \(targetPath)/\(name): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// `mirrorEntry` for each of `paths`, on `threads` threads; returns the links made. Paths are
@@ -102,7 +159,8 @@ enum FolderTree {
         for path in paths {
             let parts = path.split(separator: "/", maxSplits: 3)
             guard parts.count > 3 else {
-                linked += try mirrorEntry(path, from: source, to: target)
+                var open: FolderPair?
+                linked += try mirrorEntry(path, from: source, to: target, open: &open)
                 continue
             }
             let key = path[..<parts[2].endIndex]
@@ -118,9 +176,10 @@ enum FolderTree {
         let next = NextRun(count: work.count, length: 1)
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, work.count))) { _ in
             var links = 0
+            var open: FolderPair?
             while let run = next.take() {
                 do {
-                    for path in work[run.lowerBound] { links += try mirrorEntry(path, from: source, to: target) }
+                    for path in work[run.lowerBound] { links += try mirrorEntry(path, from: source, to: target, open: &open) }
                 } catch {
                     next.stop()
                     shared.lock.lock()

@@ -851,14 +851,16 @@ public struct SiteBuild {
             // page goes to its own paths, so the files do not depend on which worker wrote what.
             let next = NextRun(count: inputs.count, length: 16)
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                let writer = output.pageWriter()
                 while let run = next.take() {
                     for index in run {
                         let page = render(inputs[index])
                         do {
-                            try output.makePageFolder(page.folder)
-                            try output.write(page.folder + "index.html", page.html)
-                            try output.write(page.folder + "index.json", page.json)
-                            if let csv = page.csv { try output.write(page.folder + "index.csv", csv) }
+                            try writer.page(page.folder) { folder in
+                                try folder.write("index.html", page.html)
+                                try folder.write("index.json", page.json)
+                                if let csv = page.csv { try folder.write("index.csv", csv) }
+                            }
                         } catch {
                             failures[index] = error
                         }

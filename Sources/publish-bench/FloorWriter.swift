@@ -67,7 +67,10 @@ enum FloorWriter {
         // on their shared folder's lock, and the floor is the least a build could cost.
         nonisolated(unsafe) var nextRun = 0
         DispatchQueue.concurrentPerform(iterations: 2) { _ in
-            var made = Set<String>()
+            // Files are made by name in their open folder, and a folder by name in the open folder
+            // above it, as the build's page writers do (`OutputFolder.PageWriter`): one lookup of
+            // a name each, not one per folder on the path.
+            var folders = OpenFolders(root: target)
             while true {
                 lock.lock()
                 let first = nextRun
@@ -75,25 +78,64 @@ enum FloorWriter {
                 lock.unlock()
                 guard first < files.count else { break }
                 for (path, size) in files[first..<min(first + 32, files.count)] {
-                    let full = target + "/" + path
-                    let folder = String(full[..<full.lastIndex(of: "/")!])
-                    if !made.contains(folder) {
-                        makeFolders(folder)
-                        made.insert(folder)
-                    }
-                    let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                    let slash = path.lastIndex(of: "/")
+                    let folder = folders.open(slash.map { path[..<$0] } ?? "")
+                    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+                    let fd = folder < 0 ? -1 : openat(folder, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                     if fd < 0 || filler.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, size) }) != size {
                         lock.lock()
-                        failure = "\(full): write failed (errno \(errno))"
+                        failure = "\(target)/\(path): write failed (errno \(errno))"
                         lock.unlock()
                     }
                     if fd >= 0 { close(fd) }
                 }
             }
+            folders.close()
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if let failure { throw BenchError(failure) }
         return seconds
+    }
+
+    /// One thread's open folder and the folder above it, each made if missing.
+    struct OpenFolders {
+        let root: String
+        var above: (path: Substring, fd: Int32)?
+        var folder: (path: Substring, fd: Int32)?
+
+        /// The descriptor of `path` (relative to `root`), or -1 if it cannot be made.
+        mutating func open(_ path: Substring) -> Int32 {
+            if let folder, folder.path == path { return folder.fd }
+            if let folder { Glibc.close(folder.fd) }
+            folder = nil
+            let fd: Int32
+            if path.isEmpty {
+                FloorWriter.makeFolders(root)
+                fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            } else {
+                let slash = path.lastIndex(of: "/")
+                let abovePath = slash.map { path[..<$0] } ?? path[path.startIndex..<path.startIndex]
+                if above?.path != abovePath {
+                    if let above { Glibc.close(above.fd) }
+                    let full = abovePath.isEmpty ? root : root + "/" + abovePath
+                    FloorWriter.makeFolders(full)
+                    above = (abovePath, Glibc.open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+                }
+                let leaf = String(slash.map { path[path.index(after: $0)...] } ?? path)
+                let aboveFD = above!.fd
+                _ = mkdirat(aboveFD, leaf, 0o755)
+                fd = openat(aboveFD, leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+            folder = (path, fd)
+            return fd
+        }
+
+        mutating func close() {
+            if let folder, folder.fd >= 0 { Glibc.close(folder.fd) }
+            if let above, above.fd >= 0 { Glibc.close(above.fd) }
+            folder = nil
+            above = nil
+        }
     }
 
     /// `mkdir -p`, tolerating a folder the other thread made first.

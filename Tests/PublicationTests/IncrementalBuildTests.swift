@@ -271,6 +271,63 @@ import TestSupport
     }
 }
 
+/// Page workers write through open folders (`OutputFolder.PageWriter`): the same files as
+/// writes by path, folders made on the way, and in a staging folder of links new files only.
+@Suite struct PageWriterTests {
+    func write(_ output: OutputFolder, _ pages: [(folder: String, text: String)]) throws {
+        let writer = output.pageWriter()
+        for (folder, text) in pages {
+            try writer.page(folder) { page in
+                try page.write("index.html", Array(text.utf8))
+                try page.write("index.json", Array("{\"page\":\"\(text)\"}".utf8))
+            }
+        }
+    }
+
+    func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test func makesFoldersOnTheWayAndWritesEachPageInItsOwn() throws {
+        let folder = try TemporaryFolder()
+        let site = folder.sub("site")
+        let output = try OutputFolderFixture.open(site)
+        // Out of path order on purpose: the root, a page whose parents are missing, a sibling
+        // (same open parent), a page higher up, then one under the first again.
+        try write(output, [("", "home"), ("p/32/3201/", "regency"), ("p/32/3202/", "other"), ("p/", "p"),
+                           ("p/32/3201/320101/", "district")])
+        try output.writeMarker(buildID: "first")
+        try output.commit()
+        #expect(try read(site + "/index.html") == "home")
+        #expect(try read(site + "/p/32/3201/index.html") == "regency")
+        #expect(try read(site + "/p/32/3202/index.json") == "{\"page\":\"other\"}")
+        #expect(try read(site + "/p/index.html") == "p")
+        #expect(try read(site + "/p/32/3201/320101/index.html") == "district")
+        #expect(SiteInspector(root: site).files().filter { $0 != OutputFolder.marker }.count == 10)
+    }
+
+    @Test func inAStagingFolderOfLinksItMakesNewFilesAndLeavesTheLiveSiteAlone() throws {
+        let folder = try TemporaryFolder()
+        let site = folder.sub("site")
+        _ = try OutputFolderFixture.build(at: site, files: ["p/32/index.html": "old 32", "p/32/index.json": "{}", "p/33/index.html": "old 33"])
+        let output = try OutputFolderFixture.open(site)
+        try output.linkPrevious()
+        try write(output, [("p/32/", "new 32"), ("p/34/3401/", "new 3401")])
+        // Written through the links, the live site's own file would have changed.
+        #expect(try read(site + "/p/32/index.html") == "old 32")
+        #expect(!FileManager.default.fileExists(atPath: site + "/p/34"))
+        try output.writeMarker(buildID: "second")
+        try output.commit()
+        #expect(try read(site + "/p/32/index.html") == "new 32")
+        #expect(try read(site + "/p/34/3401/index.json") == "{\"page\":\"new 3401\"}")
+        #expect(try read(site + "/p/33/index.html") == "old 33")
+        // What the page writer wrote is on the list the next rebuild links again.
+        let kept = try read(folder.sub(".site.previous") + "/" + OutputFolder.changesFile)
+        for path in ["p/32/index.html", "p/32/index.json", "p/34/3401/index.html"] { #expect(kept.contains(path + "\n")) }
+        #expect(try OutputFolderFixture.rebuild(at: site, writing: ["p/33/index.html": "third"], buildID: "third") == 4)
+        #expect(try read(site + "/p/34/3401/index.html") == "new 3401")
+        #expect(try read(site + "/p/32/index.html") == "new 32")
+    }
+}
+
 /// An incremental build keeps the site it replaced beside the output; the next one starts from
 /// it and links only what changed in between, and ends with the same tree of links.
 @Suite struct KeptSiteTests {

@@ -306,7 +306,7 @@ struct Floor: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: target) else { throw BenchError("\(target) exists") }
         let files = try listing.map(FloorWriter.load) ?? FloorWriter.list(folders[0])
         let seconds = try FloorWriter.write(files, to: target)
-        print(String(format: "%d files, %d bytes, %.3f s", files.files.count, files.bytes, seconds))
+        print("\(files.files.count) files, \(files.bytes) bytes, " + String(format: "%.3f s", seconds))
     }
 }
 

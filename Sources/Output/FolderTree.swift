@@ -74,7 +74,7 @@ enum FolderTree {
         let name = slash.map { String(relative[relative.index(after: $0)...]) } ?? relative
         if open?.folder != folder {
             open = nil
-            open = try FolderPair(folder: folder, source: source, target: target)
+            open = FolderPair(folder: folder, source: source, target: target)
         }
         let pair = open!
         let from = source + "/" + relative, to = target + "/" + relative
@@ -109,7 +109,7 @@ enum FolderTree {
         private(set) var target: Int32
         private let targetPath: String
 
-        init(folder: Substring, source: String, target: String) throws {
+        init(folder: Substring, source: String, target: String) {
             self.folder = folder
             let sourcePath = folder.isEmpty ? source : source + "/" + folder
             targetPath = folder.isEmpty ? target : target + "/" + folder
@@ -119,7 +119,7 @@ enum FolderTree {
 
         /// Both folders, which must be there.
         convenience init(source: String, target: String) throws {
-            try self.init(folder: "", source: source, target: target)
+            self.init(folder: "", source: source, target: target)
             guard self.source >= 0, self.target >= 0 else {
                 throw OutputError("cannot open \(self.source < 0 ? source : target): \(String(cString: strerror(errno)))")
             }

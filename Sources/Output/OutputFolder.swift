@@ -231,9 +231,9 @@ public final class OutputFolder: @unchecked Sendable {
                 fd = open(output.staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             } else {
                 let slash = trimmed.lastIndex(of: "/")
-                let above = fdAbove(trimmed[..<(slash ?? trimmed.startIndex)])
+                let above = trimmed[..<(slash ?? trimmed.startIndex)]
                 let leaf = slash.map { trimmed[trimmed.index(after: $0)...] } ?? trimmed
-                let parentFD = try above ?? openAbove(trimmed[..<(slash ?? trimmed.startIndex)])
+                let parentFD = try fdAbove(above) ?? openAbove(above)
                 fd = String(leaf).withCString { name in
                     guard mkdirat(parentFD, name, 0o755) == 0 || errno == EEXIST else { return -1 }
                     return openat(parentFD, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -15,7 +15,7 @@ public struct CandidateVotes: Hashable, Sendable, Codable {
 
     public init(_ votes: [String: Int?]) {
         entries = votes.map { Entry(candidate: $0.key, votes: $0.value) }
-            .sorted { $0.candidate.utf8.lexicographicallyPrecedes($1.candidate.utf8) }
+            .sorted { $0.candidate.utf8Precedes($1.candidate) }
     }
 
     public subscript(candidate: String) -> Int? {

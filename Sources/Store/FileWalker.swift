@@ -1,4 +1,5 @@
 import Foundation
+import SirekapFormat
 
 /// Walks a folder tree lazily, in a fixed order (names compared byte-wise, files and folders
 /// interleaved), so that memory does not grow with the tree and two imports see files in the same order.
@@ -7,6 +8,13 @@ struct FileWalker: Sequence, IteratorProtocol {
         /// Path relative to the root, with `/` separators.
         let relativePath: String
         let absolutePath: String
+
+        /// The folder part of `absolutePath`, and the file's name in it.
+        var folder: Substring { absolutePath[..<nameStart] }
+        var name: Substring { absolutePath[nameStart...] }
+        private var nameStart: String.Index {
+            absolutePath.lastIndex(of: "/").map { absolutePath.index(after: $0) } ?? absolutePath.startIndex
+        }
     }
 
     private let root: String
@@ -42,7 +50,7 @@ struct FileWalker: Sequence, IteratorProtocol {
             let type = Int32(entry.pointee.d_type)
             entries.append(Entry(name: name, kind: type == Int32(DT_DIR) ? .folder : (type == Int32(DT_REG) ? .file : .unknown)))
         }
-        return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }.reversed()
+        return entries.sorted { $0.name.utf8Precedes($1.name) }.reversed()
     }
 
     mutating func next() -> File? {

@@ -11,3 +11,18 @@ import Testing
         }
     }
 }
+
+/// `utf8Precedes` is byte order, as `utf8.lexicographicallyPrecedes` gives it.
+@Suite struct ByteOrderTests {
+    @Test func agreesWithTheUTF8Views() {
+        let pieces = ["", "a", "b", "3201", "32010", "3201010001001.json", "index.html", "Ä", "é", "e\u{301}", "日本", "~", "A", "z", "100025"]
+        var strings = pieces
+        // Longer strings (not stored inline) that share a prefix and differ late or only in length.
+        for a in pieces { for b in pieces { strings.append(a + "/0123456789abcdef/" + b) } }
+        for a in strings {
+            for b in strings {
+                #expect(a.utf8Precedes(b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            }
+        }
+    }
+}

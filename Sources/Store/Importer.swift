@@ -208,8 +208,9 @@ public struct Importer {
         var files: [ExaminedFile] = []
     }
 
-    /// `folder`: the file's folder, open (see `examineAll`), or -1 to open the file by its path.
-    static func examine(_ file: FileWalker.File, in folder: Int32 = -1) -> ExaminedFile {
+    /// `folder`: the file's folder, open (see `examineAll`), or -1 (it could not be opened): the
+    /// file is then opened by its path.
+    static func examine(_ file: FileWalker.File, in folder: Int32) -> ExaminedFile {
         let path: SourcePath
         do {
             path = try SourcePath(relativePath: file.relativePath)
@@ -233,7 +234,7 @@ public struct Importer {
         let outcome: Result<(content: Content, canonical: String, contentSHA256: String), FormatError>
     }
 
-    static func parse(_ file: FileWalker.File, path: SourcePath, in folder: Int32 = -1) -> ParsedFile {
+    static func parse(_ file: FileWalker.File, path: SourcePath, in folder: Int32) -> ParsedFile {
         // A Sirekap path was checked to be exactly the one KPU serves (`SourcePath`), so its URL is
         // the base and the path as found: no need to build the path again.
         let url = SourcePath.apiBase + file.relativePath

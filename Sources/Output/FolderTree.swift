@@ -77,7 +77,6 @@ enum FolderTree {
             open = FolderPair(folder: folder, source: source, target: target)
         }
         let pair = open!
-        let from = source + "/" + relative, to = target + "/" + relative
         var sourceInfo = stat(), targetInfo = stat()
         let sourceExists = pair.source >= 0 && fstatat(pair.source, name, &sourceInfo, AT_SYMLINK_NOFOLLOW) == 0
         let targetExists = pair.target >= 0 && fstatat(pair.target, name, &targetInfo, AT_SYMLINK_NOFOLLOW) == 0
@@ -85,12 +84,12 @@ enum FolderTree {
         let targetIsFolder = targetExists && targetInfo.st_mode & S_IFMT == S_IFDIR
         if sourceExists && !sourceIsFolder && targetExists && !targetIsFolder && sourceInfo.st_ino == targetInfo.st_ino { return 0 }
         if targetExists && !(sourceIsFolder && targetIsFolder) {
-            try targetIsFolder ? remove(to, threads: 1) : pair.removeFile(name)
+            try targetIsFolder ? remove(target + "/" + relative, threads: 1) : pair.removeFile(name)
         }
         guard sourceExists else { return 0 }
         if sourceIsFolder {
             try makeFolders(above: relative, in: target)
-            return try mirror(from: from, to: to, skipping: [], threads: 1).linked
+            return try mirror(from: source + "/" + relative, to: target + "/" + relative, skipping: [], threads: 1).linked
         }
         if pair.target < 0 {
             try makeFolders(above: relative, in: target)

@@ -1,4 +1,5 @@
 import Output
+import Render
 import SirekapFormat
 
 /// Sitemaps for search engines and archivers (sitemaps.org protocol 0.9): `sitemaps/sitemap-N.xml`
@@ -42,11 +43,7 @@ final class SitemapWriter {
         guard baseURL != nil else { return }
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: linePrefix)
-        line.append(contentsOf: "ppwp/".utf8)
-        if let code {
-            code.appendPath(to: &line)
-            line.append(UInt8(ascii: "/"))
-        }
+        SitePath.appendFolder(code, to: &line)
         try addLine()
     }
 

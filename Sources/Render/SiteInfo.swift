@@ -55,8 +55,18 @@ public struct Candidate: Sendable, Hashable, Codable {
 public enum SitePath {
     /// `ppwp/` for the nation, `ppwp/31/3101/310101/3101011001/3101011001001/` for a TPS.
     public static func folder(_ code: RegionCode?) -> String {
-        guard let code else { return "ppwp/" }
-        return "ppwp/" + code.path + "/"
+        var out: [UInt8] = []
+        out.reserveCapacity(48)
+        appendFolder(code, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `folder(code)`'s bytes, appended: for writers of every page's URL (the sitemaps).
+    public static func appendFolder(_ code: RegionCode?, to out: inout [UInt8]) {
+        out.append(contentsOf: "ppwp/".utf8)
+        guard let code else { return }
+        code.appendPath(to: &out)
+        out.append(UInt8(ascii: "/"))
     }
 
     /// The list of TPS a rule flags: national (`anomali/SUM_NE_SAH/`) or in one province
